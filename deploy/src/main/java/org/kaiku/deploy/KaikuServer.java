@@ -1,0 +1,381 @@
+package org.kaiku.deploy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.kaiku.deploy.admin.AdminServer;
+import org.kaiku.deploy.config.ConfigLoader;
+import org.kaiku.deploy.config.DeploySettings;
+import org.kaiku.deploy.config.StartupException;
+import org.kaiku.engine.XmppEngine;
+import org.kaiku.engine.auth.AccountService;
+import org.kaiku.engine.config.EngineSettings;
+import org.kaiku.engine.config.SettingsException;
+import org.kaiku.persistence.cassandra.CassandraCredentialStore;
+import org.kaiku.persistence.cassandra.CassandraSettings;
+import org.kaiku.persistence.cassandra.LocalCassandra;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kaiku node: Cassandra (its own embedded node unless {@code kaiku.cassandra.contact-points}
+ * names a cluster), the "kaiku" actor system joined as a single-node Pekko cluster (sharded user
+ * entities need a cluster even on one machine), the Cassandra credential store, the XMPP engine
+ * and the admin endpoint. {@link #close()} stops them in reverse order, the engine first so every
+ * client receives its closing {@code <system-shutdown/>} stream error (RFC 6120 section 4.9.3.22).
+ */
+public final class KaikuServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KaikuServer.class);
+
+    private final DeploySettings settings;
+    private final EngineSettings engineSettings;
+    private final Config config;
+    private volatile boolean stopRequested;
+    private boolean started;
+    private LocalCassandra localCassandra;
+    private ActorSystem<Void> system;
+    private CassandraCredentialStore credentials;
+    private XmppEngine engine;
+    private AdminServer admin;
+    private boolean closed;
+
+    private KaikuServer(DeploySettings settings, EngineSettings engineSettings, Config config) {
+        this.settings = settings;
+        this.engineSettings = engineSettings;
+        this.config = config;
+    }
+
+    /**
+     * Validates every setting without starting anything.
+     *
+     * @param config a resolved tree, normally from {@link ConfigLoader#load}
+     * @throws StartupException naming the first bad key ({@code usage()} true)
+     */
+    public static KaikuServer prepare(Config config) {
+        DeploySettings settings = DeploySettings.fromConfig(config);
+        EngineSettings engineSettings = engineSettings(config);
+        if (!settings.embeddedCassandra()) {
+            cassandraSettings(config);
+        }
+        checkDistinct(List.of(
+                Map.entry("kaiku.c2s.port", engineSettings.c2sPort()),
+                Map.entry("kaiku.c2s.tls-port", engineSettings.c2sTlsPort()),
+                Map.entry(DeploySettings.ADMIN_PORT, settings.adminPort()),
+                Map.entry(DeploySettings.CLUSTER_PORT, settings.clusterPort())));
+        return new KaikuServer(settings, engineSettings, config);
+    }
+
+    private static void checkDistinct(List<Map.Entry<String, Integer>> ports) {
+        for (int i = 0; i < ports.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                int port = ports.get(i).getValue();
+                if (port > 0 && port == ports.get(j).getValue()) {
+                    throw StartupException.badValue(ports.get(i).getKey(), "port " + port + " is also " + ports.get(j).getKey());
+                }
+            }
+        }
+    }
+
+    /** {@link #prepare} then {@link #start()}: a node that serves clients when this returns. */
+    public static KaikuServer start(Config config) {
+        KaikuServer server = prepare(config);
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts every part and returns when clients can connect. On failure, or when {@link #close()}
+     * is called meanwhile (Ctrl-C during start), whatever had started is stopped again.
+     *
+     * @throws StartupException naming the key at fault ({@code usage()} false for a port in use,
+     *                          an unreachable Cassandra and other conditions of the machine)
+     */
+    public synchronized void start() {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
+        }
+        started = true;
+        try {
+            startAll();
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Config config = this.config;
+        checkPortsFree();
+        try {
+            Files.createDirectories(settings.dataDir());
+        } catch (IOException e) {
+            throw StartupException.runtime(ConfigLoader.DATA_DIR, "cannot create " + settings.dataDir() + ": " + e, e);
+        }
+        if (settings.embeddedCassandra()) {
+            localCassandra = startLocalCassandra();
+            InetSocketAddress cql = localCassandra.contactPoint();
+            config = ConfigLoader.with(config, DeploySettings.CONTACT_POINTS, List.of(cql.getHostString() + ":" + cql.getPort()));
+        }
+        CassandraSettings cassandra = cassandraSettings(config);
+        checkNotStopping();
+
+        system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
+        joinSelf();
+        checkNotStopping();
+
+        try {
+            credentials = CassandraCredentialStore.connect(cassandra);
+        } catch (RuntimeException e) {
+            throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "
+                    + cassandra.contactPoints() + ": " + rootMessage(e), e);
+        }
+        checkNotStopping();
+
+        try {
+            engine = await(XmppEngine.start(system, engineSettings, credentials), settings.startTimeout(), "kaiku.start-timeout");
+        } catch (SettingsException e) {
+            throw StartupException.runtime(e.key(), e.problem(), e);
+        }
+        checkNotStopping();
+        admin = AdminServer.start(settings.adminPort(), settings.dataDir(), engine.accounts(), settings.startTimeout());
+    }
+
+    private void checkNotStopping() {
+        if (stopRequested) {
+            throw StartupException.runtime("run", "stopped while starting", null);
+        }
+    }
+
+    /**
+     * Fails fast, before the embedded Cassandra takes its seconds to start, when a fixed port is
+     * taken. The real binds later still report a port lost to a race.
+     */
+    private void checkPortsFree() {
+        checkFree(engineSettings.bindHost(), engineSettings.c2sPort(), "kaiku.c2s.port");
+        checkFree(engineSettings.bindHost(), engineSettings.c2sTlsPort(), "kaiku.c2s.tls-port");
+        checkFree("127.0.0.1", settings.adminPort(), DeploySettings.ADMIN_PORT);
+        checkFree(settings.clusterHost(), settings.clusterPort(), DeploySettings.CLUSTER_PORT);
+    }
+
+    private static void checkFree(String host, int port, String key) {
+        if (port <= 0) {
+            return; // 0: any free port; -1: listener off
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw StartupException.runtime(key, "port " + port + " is in use", e);
+        } catch (IOException e) {
+            throw StartupException.runtime(key, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private LocalCassandra startLocalCassandra() {
+        LocalCassandra.Config local = new LocalCassandra.Config(settings.cassandraDir(), settings.localCqlPort(),
+                settings.localStoragePort(), settings.localJmxPort(), settings.classpathFile(), settings.localHeap());
+        LOG.info("starting the embedded Cassandra node under {} (CQL port {})", settings.cassandraDir(), settings.localCqlPort());
+        try {
+            return LocalCassandra.startOrReuse(local);
+        } catch (Exception e) {
+            throw StartupException.runtime("kaiku.cassandra.local", "the embedded Cassandra node did not start: " + rootMessage(e), e);
+        }
+    }
+
+    /** Artery on the configured host/port, cluster provider, and our own shutdown order. */
+    private Config clusterOverrides() {
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.actor.provider", "cluster",
+                "pekko.remote.artery.transport", "tcp",
+                "pekko.remote.artery.canonical.hostname", settings.clusterHost(),
+                "pekko.remote.artery.canonical.port", settings.clusterPort(),
+                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"), "kaiku.cluster");
+    }
+
+    private ActorSystem<Void> startActorSystem(Config config) {
+        try {
+            return ActorSystem.create(Behaviors.empty(), "kaiku", config);
+        } catch (RuntimeException e) {
+            if (causedBy(e, BindException.class)) {
+                throw StartupException.runtime(DeploySettings.CLUSTER_PORT, "port " + settings.clusterPort() + " is in use", e);
+            }
+            throw StartupException.runtime(DeploySettings.CLUSTER_PORT, "the actor system did not start: " + rootMessage(e), e);
+        }
+    }
+
+    /** A node alone forms its cluster by joining itself, then waits until it is Up. */
+    private void joinSelf() {
+        CompletableFuture<Void> up = new CompletableFuture<>();
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        await(up, settings.joinTimeout(), "kaiku.cluster.join-timeout");
+    }
+
+    private static <T> T await(CompletionStage<T> stage, Duration timeout, String timeoutKey) {
+        try {
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        } catch (TimeoutException e) {
+            throw StartupException.runtime(timeoutKey, "not done within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private static EngineSettings engineSettings(Config config) {
+        try {
+            return EngineSettings.fromConfig(config);
+        } catch (SettingsException e) {
+            throw new StartupException(e.key(), e.problem(), true, e);
+        }
+    }
+
+    private static CassandraSettings cassandraSettings(Config config) {
+        try {
+            return CassandraSettings.fromConfig(config);
+        } catch (SettingsException e) {
+            throw new StartupException(e.key(), e.problem(), true, e);
+        } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+            throw new StartupException("kaiku.cassandra", e.getMessage(), true, e);
+        }
+    }
+
+    /** {@code Kaiku ready: domain=... c2s=... c2s-tls=... admin=... data=...}, with the bound ports. */
+    public String readyLine() {
+        return "Kaiku ready: domain=" + settings.domain() + " c2s=" + engine.c2sPort() + " c2s-tls=" + engine.c2sTlsPort()
+                + " admin=" + admin.port() + " data=" + settings.dataDir();
+    }
+
+    public DeploySettings settings() {
+        return settings;
+    }
+
+    public XmppEngine engine() {
+        return engine;
+    }
+
+    public AccountService accounts() {
+        return engine.accounts();
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public int c2sPort() {
+        return engine.c2sPort();
+    }
+
+    public int c2sTlsPort() {
+        return engine.c2sTlsPort();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /**
+     * Stops admin endpoint, engine, actor system, credential store, local Cassandra. Idempotent;
+     * safe from a shutdown hook while {@link #start()} still runs (start gives up at its next step).
+     */
+    @Override
+    public void close() {
+        stopRequested = true;
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                stopAll();
+            }
+        }
+    }
+
+    private void stopAll() {
+        boolean anythingStarted = localCassandra != null || system != null;
+        Duration timeout = settings.stopTimeout();
+        step("admin endpoint", () -> {
+            if (admin != null) {
+                admin.close();
+            }
+        });
+        step("engine", () -> {
+            if (engine != null) {
+                engine.stop().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        step("actor system", () -> {
+            if (system != null) {
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        step("credential store", () -> {
+            if (credentials != null) {
+                credentials.close();
+            }
+        });
+        step("embedded Cassandra", () -> {
+            if (localCassandra != null) {
+                localCassandra.close();
+            }
+        });
+        if (anythingStarted) {
+            LOG.info("Kaiku stopped");
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void step(String what, Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while stopping the {}", what);
+        } catch (Exception e) {
+            LOG.warn("stopping the {} failed: {}", what, rootMessage(e), e);
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

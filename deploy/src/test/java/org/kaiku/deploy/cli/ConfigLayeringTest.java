@@ -1,0 +1,106 @@
+package org.kaiku.deploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kaiku.deploy.KaikuMain;
+import org.kaiku.deploy.config.DeploySettings;
+import org.kaiku.engine.config.EngineSettings;
+import picocli.CommandLine;
+
+/** Flags beat the --config file, which beats application.conf, which beats reference.conf. */
+class ConfigLayeringTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void flagBeatsFileBeatsDefaults() throws IOException {
+        Path conf = write("kaiku.conf", """
+                kaiku {
+                  domain = "example.org"
+                  c2s.port = 6000
+                  admin.port = 6001
+                }
+                """);
+        Config config = resolve("run", "--config", conf.toString(), "--c2s-port", "7000");
+
+        assertThat(config.getInt("kaiku.c2s.port")).as("flag over file").isEqualTo(7000);
+        assertThat(config.getInt("kaiku.admin.port")).as("file over application.conf").isEqualTo(6001);
+        assertThat(config.getString("kaiku.domain")).as("file over engine reference.conf").isEqualTo("example.org");
+        assertThat(config.getInt("kaiku.cluster.port")).as("application.conf default").isEqualTo(2552);
+        assertThat(config.getInt("kaiku.c2s.tls-port")).as("engine reference.conf default").isEqualTo(5223);
+
+        EngineSettings engine = EngineSettings.fromConfig(config);
+        assertThat(engine.c2sPort()).isEqualTo(7000);
+        assertThat(engine.domain()).isEqualTo("example.org");
+        assertThat(DeploySettings.fromConfig(config).adminPort()).isEqualTo(6001);
+    }
+
+    @Test
+    void defaultsWithoutFlagsOrFile() {
+        Config config = resolve("run");
+        assertThat(config.getInt("kaiku.c2s.port")).isEqualTo(5222);
+        assertThat(config.getInt("kaiku.admin.port")).isEqualTo(5290);
+        assertThat(config.getString("kaiku.domain")).isEqualTo("localhost");
+        // deploy overrides persistence's external default: Kaiku runs its own Cassandra node
+        assertThat(config.getStringList("kaiku.cassandra.contact-points")).isEmpty();
+
+        DeploySettings settings = DeploySettings.fromConfig(config);
+        Path expectedData = Path.of("data").toAbsolutePath().normalize();
+        assertThat(settings.dataDir()).isEqualTo(expectedData);
+        assertThat(config.getString("kaiku.data-dir")).isEqualTo(expectedData.toString());
+        assertThat(settings.embeddedCassandra()).isTrue();
+        assertThat(settings.cassandraDir()).isEqualTo(expectedData.resolve("cassandra"));
+        assertThat(settings.localCqlPort()).isEqualTo(9142);
+    }
+
+    @Test
+    void flagsFeedSubstitutionsInTheFile() throws IOException {
+        Path conf = write("subst.conf", "kaiku.admin.port = ${kaiku.cluster.port}\n");
+        Config config = resolve("run", "--config", conf.toString(), "--cluster-port", "4000");
+        assertThat(config.getInt("kaiku.admin.port")).isEqualTo(4000);
+    }
+
+    @Test
+    void relativeDataDirBecomesAbsoluteEverywhere() throws IOException {
+        Path conf = write("data.conf", "kaiku.tls.keystore = ${kaiku.data-dir}\"/tls/own.p12\"\n");
+        Config config = resolve("run", "--data-dir", "some/rel/../dir", "--config", conf.toString());
+        Path expected = Path.of("some/dir").toAbsolutePath().normalize();
+        assertThat(config.getString("kaiku.data-dir")).isEqualTo(expected.toString());
+        assertThat(config.getString("kaiku.tls.keystore")).isEqualTo(expected + "/tls/own.p12");
+        assertThat(EngineSettings.fromConfig(config).dataDir()).isEqualTo(expected);
+    }
+
+    @Test
+    void cassandraFlagSetsExternalContactPoints() throws IOException {
+        Path conf = write("cass.conf", "kaiku.cassandra.contact-points = [\"file-host:9042\"]\n");
+        Config config = resolve("run", "--config", conf.toString(), "--cassandra", "h1:9042,h2:9043");
+        assertThat(config.getStringList("kaiku.cassandra.contact-points")).containsExactly("h1:9042", "h2:9043");
+        assertThat(DeploySettings.fromConfig(config).embeddedCassandra()).isFalse();
+
+        Config fromFile = resolve("run", "--config", conf.toString());
+        assertThat(fromFile.getStringList("kaiku.cassandra.contact-points")).containsExactly("file-host:9042");
+    }
+
+    private static Config resolve(String... args) {
+        StringWriter sink = new StringWriter();
+        CommandLine cl = KaikuMain.commandLine(new PrintWriter(sink), new PrintWriter(sink), args);
+        CommandLine.ParseResult parsed = cl.parseArgs(args);
+        RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
+        return run.resolveConfig();
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+}

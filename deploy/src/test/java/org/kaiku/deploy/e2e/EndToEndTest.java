@@ -1,0 +1,154 @@
+package org.kaiku.deploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509TrustManager;
+import org.jivesoftware.smack.filter.MessageTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smack.roster.RosterEntry;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.kaiku.deploy.KaikuMain;
+import org.kaiku.engine.testing.XmppTestClients;
+import org.jxmpp.jid.BareJid;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * The whole journey a user makes, against a real node in its own process with its own real
+ * Cassandra node: accounts made with the CLI, two Smack clients over STARTTLS + SCRAM subscribing
+ * to each other, presence, 1,000 messages in order while a hostile client is thrown out; then a
+ * clean restart (SIGTERM) and a crash (SIGKILL) must both keep accounts and rosters.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EndToEndTest {
+    private final Path work = Path.of("target", "e2e-" + System.nanoTime()).toAbsolutePath();
+    private final Path dataDir = work.resolve("data");
+    private final Path log = work.resolve("server.log");
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        // Whatever happened, leave no Cassandra behind (a failed test may skip the clean stop).
+        Path pid = dataDir.resolve("cassandra").resolve("cassandra.pid");
+        if (Files.exists(pid)) {
+            long p = Long.parseLong(Files.readString(pid).trim().split("\\s+")[0]);
+            Optional<ProcessHandle> h = ProcessHandle.of(p);
+            if (h.isPresent()) {
+                h.get().destroy();
+                h.get().onExit().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void chatSurvivesRestartAndCrash() throws Exception {
+        Files.createDirectories(work);
+        ServerProcess.Ports ports = ServerProcess.Ports.free();
+        BareJid aliceJid = JidCreate.bareFrom("alice@localhost");
+        BareJid bobJid = JidCreate.bareFrom("bob@localhost");
+
+        // 1. cold start: a fresh data dir, so the local Cassandra node is made from nothing
+        ServerProcess first = ServerProcess.start(dataDir, ports, log);
+        System.out.println("cold start to ready: " + first.readyMillis + " ms");
+        X509TrustManager trust = XmppTestClients.trustNode(dataDir.resolve("tls/localhost.p12"), "changeit");
+        assertThat(cli(first, "user", "add", "alice@localhost", "alice-secret")).isZero();
+        assertThat(cli(first, "user", "add", "bob@localhost", "bob-secret")).isZero();
+        assertThat(cli(first, "user", "add", "alice@localhost", "again")).isNotZero();
+
+        XMPPTCPConnection alice = XmppTestClients.smack(first.c2sPort, "alice", "alice-secret", "phone", trust);
+        XMPPTCPConnection bob = XmppTestClients.smack(first.c2sPort, "bob", "bob-secret", "laptop", trust);
+        alice.connect().login();
+        bob.connect().login();
+        Roster aliceRoster = Roster.getInstanceFor(alice);
+        Roster bobRoster = Roster.getInstanceFor(bob);
+        aliceRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
+        bobRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
+        aliceRoster.createItemAndRequestSubscription(bobJid, "Bob", new String[] {"friends"});
+        bobRoster.createItemAndRequestSubscription(aliceJid, "Alice", null);
+        XmppTestClients.await("alice sees bob online", () -> aliceRoster.getPresence(bobJid).isAvailable());
+        XmppTestClients.await("bob sees alice online", () -> bobRoster.getPresence(aliceJid).isAvailable());
+        XmppTestClients.await("mutual subscription", () -> mutual(aliceRoster, bobJid) && mutual(bobRoster, aliceJid));
+
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        bob.addSyncStanzaListener(st -> received.add(((Message) st).getBody()), MessageTypeFilter.CHAT);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            String body = "message " + i;
+            sent.add(body);
+            alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bobJid).ofType(Message.Type.chat).setBody(body).build());
+            if (i == 500) {
+                String hostile = XmppTestClients.streamOpen() + "<message><body>" + "&unknown;";
+                assertThat(XmppTestClients.raw(first.c2sPort, hostile.getBytes(StandardCharsets.UTF_8)))
+                        .contains("<stream:error>").contains("xmpp-streams");
+            }
+        }
+        XmppTestClients.await("1000 messages", () -> received.size() >= 1000);
+        assertThat(received).containsExactlyElementsOf(sent);
+
+        // 2. clean restart: SIGTERM closes every stream, stops the node and its Cassandra
+        // 143 = 128 + SIGTERM: the JVM's exit code after a signal whose shutdown hook ran
+        assertThat(first.terminate()).isIn(0, 143);
+        XmppTestClients.await("clients see the server go", () -> !alice.isConnected() && !bob.isConnected());
+        ServerProcess second = ServerProcess.start(dataDir, ports, log);
+        System.out.println("warm start to ready: " + second.readyMillis + " ms");
+        assertRostersKept(second, trust, aliceJid, bobJid);
+
+        // 3. crash: SIGKILL, then start again on the same data dir (its Cassandra is reused)
+        second.kill();
+        try (ServerProcess third = ServerProcess.start(dataDir, ports, log)) {
+            System.out.println("start after kill -9 to ready: " + third.readyMillis + " ms");
+            assertRostersKept(third, trust, aliceJid, bobJid);
+            assertThat(third.terminate()).isIn(0, 143);
+        }
+        assertThat(Files.exists(dataDir.resolve("cassandra").resolve("cassandra.pid"))).isFalse();
+    }
+
+    private void assertRostersKept(ServerProcess server, X509TrustManager trust, BareJid aliceJid, BareJid bobJid) throws Exception {
+        XMPPTCPConnection alice = XmppTestClients.smack(server.c2sPort, "alice", "alice-secret", "phone", trust);
+        XMPPTCPConnection bob = XmppTestClients.smack(server.c2sPort, "bob", "bob-secret", "laptop", trust);
+        try {
+            alice.connect().login();
+            bob.connect().login();
+            Roster aliceRoster = Roster.getInstanceFor(alice);
+            aliceRoster.reloadAndWait();
+            RosterEntry entry = aliceRoster.getEntry(bobJid);
+            assertThat(entry).isNotNull();
+            assertThat(entry.getName()).isEqualTo("Bob");
+            assertThat(mutual(aliceRoster, bobJid)).isTrue();
+            assertThat(entry.getGroups()).extracting(g -> g.getName()).containsExactly("friends");
+            XmppTestClients.await("presence after restart", () -> aliceRoster.getPresence(bobJid).isAvailable());
+        } finally {
+            alice.disconnect();
+            bob.disconnect();
+        }
+    }
+
+    private static boolean mutual(Roster roster, BareJid contact) {
+        RosterEntry e = roster.getEntry(contact);
+        return e != null && e.canSeeHisPresence() && e.canSeeMyPresence();
+    }
+
+    /** `kaiku user ...` as an operator types it, against the running node's admin port and data dir. */
+    private int cli(ServerProcess server, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--admin-port");
+        all.add(String.valueOf(server.adminPort));
+        all.add("--data-dir");
+        all.add(dataDir.toString());
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all.toArray(String[]::new));
+        System.out.println("kaiku " + String.join(" ", args) + " -> " + code + " " + out + err);
+        return code;
+    }
+}

@@ -1,0 +1,144 @@
+package org.kaiku.engine;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.kaiku.engine.auth.AccountService;
+import org.kaiku.engine.auth.CredentialStore;
+import org.kaiku.engine.c2s.C2sContext;
+import org.kaiku.engine.c2s.C2sListener;
+import org.kaiku.engine.config.EngineSettings;
+import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.module.ModuleRegistry;
+import org.kaiku.engine.routing.Router;
+import org.kaiku.engine.routing.ServerStanzaHandler;
+import org.kaiku.engine.tls.TlsMaterial;
+import org.kaiku.engine.user.UserEntity;
+
+/**
+ * The XMPP engine of one node: the feature modules, the account entities (Cluster Sharding) and
+ * the c2s listeners (RFC 6120 STARTTLS port and XEP-0368 direct TLS port). The actor system
+ * (cluster membership, persistence plugin) is made by the caller, deploy/.
+ */
+public final class XmppEngine {
+    public static final String SERVER_NAME = "Kaiku";
+
+    private final ActorSystem<?> system;
+    private final ActorRef<C2sListener.Command> listener;
+    private final Tcp.ServerBinding c2s;
+    private final Tcp.ServerBinding c2sTls;
+    private final AccountService accounts;
+    private final ModuleRegistry modules;
+
+    private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
+                       Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules) {
+        this.system = system;
+        this.listener = listener;
+        this.c2s = c2s;
+        this.c2sTls = c2sTls;
+        this.accounts = accounts;
+        this.modules = modules;
+    }
+
+    public static String version() {
+        String v = XmppEngine.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    public static CompletionStage<XmppEngine> start(ActorSystem<?> system, EngineSettings settings, CredentialStore credentials) {
+        TlsMaterial tls;
+        ModuleRegistry modules;
+        byte[] secret;
+        try {
+            secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
+            tls = TlsMaterial.load(settings);
+            modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        AtomicReference<Router> routerRef = new AtomicReference<>();
+        ServerStanzaHandler serverHandler = new ServerStanzaHandler(modules, s -> routerRef.get().route(s));
+        Router router = new Router(system, settings.domain(), serverHandler);
+        routerRef.set(router);
+        UserEntity.init(system, router);
+        C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
+        ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
+        Materializer mat = Materializer.matFromSystem(system);
+        CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");
+        CompletionStage<Tcp.ServerBinding> direct = settings.c2sTlsPort() < 0
+                ? CompletableFuture.completedFuture(null)
+                : bind(system, mat, listener, settings.bindHost(), settings.c2sTlsPort(), true, "kaiku.c2s.tls-port");
+        AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations());
+        return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules))
+                .whenComplete((engine, err) -> {
+                    if (err != null) {
+                        // One listener may have bound while the other failed: release it.
+                        plain.thenAccept(Tcp.ServerBinding::unbind);
+                        direct.thenAccept(b -> {
+                            if (b != null) {
+                                b.unbind();
+                            }
+                        });
+                    }
+                });
+    }
+
+    private static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, Materializer mat,
+                                                           ActorRef<C2sListener.Command> listener, String host, int port,
+                                                           boolean directTls, String key) {
+        return Tcp.get(system).bind(host, port)
+                .to(Sink.foreach(conn -> listener.tell(new C2sListener.Accept(conn, directTls))))
+                .run(mat)
+                .handle((binding, err) -> {
+                    if (err == null) {
+                        return binding;
+                    }
+                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    String problem = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
+                            ? "port " + port + " on " + host + " is in use"
+                            : "cannot listen on " + host + ":" + port + ": " + cause.getMessage();
+                    throw new SettingsException(key, problem, cause);
+                });
+    }
+
+    public int c2sPort() {
+        return ((InetSocketAddress) c2s.localAddress()).getPort();
+    }
+
+    /** The direct TLS port, or -1 when that listener is off. */
+    public int c2sTlsPort() {
+        return c2sTls == null ? -1 : ((InetSocketAddress) c2sTls.localAddress()).getPort();
+    }
+
+    public AccountService accounts() {
+        return accounts;
+    }
+
+    public ModuleRegistry modules() {
+        return modules;
+    }
+
+    /**
+     * Stops accepting, then closes every client stream with system-shutdown (RFC 6120 section
+     * 4.9.3.19) and completes once the sessions have stopped (at most about 10 seconds).
+     */
+    public CompletionStage<Void> stop() {
+        CompletionStage<?> unbound = c2s.unbind().thenCompose(x -> c2sTls == null
+                ? CompletableFuture.completedFuture(null) : c2sTls.unbind());
+        return unbound.thenCompose(x -> AskPattern.<C2sListener.Command, Done>ask(listener, C2sListener.Shutdown::new,
+                        Duration.ofSeconds(15), system.scheduler()))
+                .handle((d, err) -> null);
+    }
+}

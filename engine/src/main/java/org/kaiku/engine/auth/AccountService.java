@@ -1,0 +1,77 @@
+package org.kaiku.engine.auth;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.sasl.ScramCredential;
+
+/**
+ * Account administration (the CLI's {@code kaiku user ...}). Passwords are turned into salted
+ * SCRAM keys for every mechanism here (RFC 5802 section 3) and never stored.
+ */
+public final class AccountService {
+    private final String domain;
+    private final CredentialStore store;
+    private final int iterations;
+    private final SecureRandom random = new SecureRandom();
+
+    public AccountService(String domain, CredentialStore store, int iterations) {
+        this.domain = domain;
+        this.store = store;
+        this.iterations = iterations;
+    }
+
+    public CompletionStage<Boolean> add(String jid, String password) {
+        return withAccount(jid, password, a -> store.create(a.domain(), a.local(),
+                ScramCredential.createAll(password, iterations, random)));
+    }
+
+    public CompletionStage<Boolean> changePassword(String jid, String password) {
+        return withAccount(jid, password, a -> store.update(a.domain(), a.local(),
+                ScramCredential.createAll(password, iterations, random)));
+    }
+
+    public CompletionStage<Boolean> delete(String jid) {
+        return withAccount(jid, "-", a -> store.delete(a.domain(), a.local()));
+    }
+
+    public CompletionStage<List<String>> list(String listDomain) {
+        Jid d;
+        try {
+            d = Jid.parse(listDomain);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a domain: " + listDomain));
+        }
+        if (!d.isDomain() || !d.domain().equals(domain)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("this server serves " + domain + ", not " + listDomain));
+        }
+        return store.list(domain).thenApply(users -> users.stream().map(u -> u + "@" + domain).collect(Collectors.toList()));
+    }
+
+    private CompletionStage<Boolean> withAccount(String jid, String password,
+                                                 java.util.function.Function<Jid, CompletionStage<Boolean>> op) {
+        Jid a;
+        try {
+            a = Jid.parse(jid);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a valid JID: " + jid + " (" + e.getMessage() + ")"));
+        }
+        if (a.local() == null || a.resource() != null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("an account is a bare JID user@domain, got " + jid));
+        }
+        if (!a.domain().equals(domain)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("this server serves " + domain + ", not " + a.domain()));
+        }
+        if (password == null || password.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("the password is empty"));
+        }
+        try {
+            return op.apply(a);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.kaiku.engine.c2s;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
+import org.kaiku.engine.c2s.TlsFraming.Incoming;
+import org.kaiku.engine.c2s.TlsFraming.Outgoing;
+import org.kaiku.engine.session.SessionMessage;
+
+/**
+ * Owns the client sessions of this node: one child actor per accepted TCP connection, wired to
+ * its socket through {@link StartTlsStage}. On shutdown every session is told to close its
+ * stream (system-shutdown) and the listener answers once all of them have stopped.
+ */
+public final class C2sListener {
+
+    public sealed interface Command {
+    }
+
+    /** A connection accepted on the STARTTLS port ({@code directTls} false) or the direct TLS port. */
+    public record Accept(Tcp.IncomingConnection connection, boolean directTls) implements Command {
+    }
+
+    public record Shutdown(ActorRef<Done> replyTo) implements Command {
+    }
+
+    private record ShutdownTimeout() implements Command {
+    }
+
+    private C2sListener() {
+    }
+
+    public static Behavior<Command> create(C2sContext shared) {
+        return Behaviors.setup(ctx -> running(ctx, shared, new HashSet<>(), new AtomicLong()));
+    }
+
+    private static Behavior<Command> running(ActorContext<Command> ctx, C2sContext shared,
+                                             Set<ActorRef<SessionMessage>> sessions, AtomicLong ids) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Accept.class, a -> {
+                    ActorRef<SessionMessage> s = ctx.spawn(C2sSession.create(shared, a.directTls()), "c2s-" + ids.incrementAndGet());
+                    ctx.watch(s);
+                    sessions.add(s);
+                    wire(ctx, shared, a, s);
+                    return Behaviors.same();
+                })
+                .onSignal(Terminated.class, t -> {
+                    sessions.remove(t.getRef().unsafeUpcast());
+                    return Behaviors.same();
+                })
+                .onMessage(Shutdown.class, sd -> {
+                    sessions.forEach(s -> s.tell(new C2sSession.Shutdown()));
+                    if (sessions.isEmpty()) {
+                        sd.replyTo().tell(Done.getInstance());
+                        return Behaviors.stopped();
+                    }
+                    return Behaviors.withTimers(timers -> {
+                        timers.startSingleTimer(new ShutdownTimeout(), Duration.ofSeconds(10));
+                        return stopping(ctx, sessions, sd.replyTo());
+                    });
+                })
+                .build();
+    }
+
+    private static Behavior<Command> stopping(ActorContext<Command> ctx, Set<ActorRef<SessionMessage>> sessions,
+                                              ActorRef<Done> replyTo) {
+        return Behaviors.receive(Command.class)
+                .onSignal(Terminated.class, t -> {
+                    sessions.remove(t.getRef().unsafeUpcast());
+                    if (sessions.isEmpty()) {
+                        replyTo.tell(Done.getInstance());
+                        return Behaviors.stopped();
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(ShutdownTimeout.class, t -> {
+                    replyTo.tell(Done.getInstance());
+                    return Behaviors.stopped();
+                })
+                .onMessage(Accept.class, a -> {
+                    // Accepted while stopping: refuse by closing at once.
+                    a.connection().handleWith(Flow.fromSinkAndSource(Sink.<ByteString>ignore(), Source.<ByteString>empty()),
+                            Materializer.matFromSystem(ctx.getSystem()));
+                    return Behaviors.same();
+                })
+                .onAnyMessage(m -> Behaviors.same())
+                .build();
+    }
+
+    private static void wire(ActorContext<Command> ctx, C2sContext shared, Accept a, ActorRef<SessionMessage> session) {
+        Source<Outgoing, ActorRef<Outgoing>> out = ActorSource.actorRef(
+                o -> o instanceof TlsFraming.Close,
+                o -> Optional.empty(),
+                shared.settings().sendQueueSize(),
+                OverflowStrategy.fail());
+        Sink<Incoming, org.apache.pekko.NotUsed> in = ActorSink.<Incoming, SessionMessage, C2sSession.Ack>actorRefWithBackpressure(
+                session,
+                (ackTo, incoming) -> new C2sSession.Inbound(incoming, ackTo),
+                C2sSession.InboundInit::new,
+                C2sSession.Ack.ACK,
+                new C2sSession.InboundEnded(null),
+                C2sSession.InboundEnded::new);
+        Flow<Incoming, Outgoing, ActorRef<Outgoing>> app = Flow.fromSinkAndSourceMat(in, out, Keep.right());
+        BidiFlow<Outgoing, ByteString, ByteString, Incoming, org.apache.pekko.NotUsed> tls =
+                BidiFlow.fromGraph(new StartTlsStage(a.directTls() ? shared.tls().newServerEngine() : null));
+        Flow<ByteString, ByteString, ActorRef<Outgoing>> handler = tls.reversed().join(app, Keep.right());
+        ActorRef<Outgoing> outRef = a.connection().handleWith(handler, Materializer.matFromSystem(ctx.getSystem()));
+        session.tell(new C2sSession.Attached(outRef));
+    }
+}

@@ -1,0 +1,384 @@
+package org.kaiku.engine.c2s;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLSession;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.util.ByteString;
+import org.kaiku.engine.c2s.TlsFraming.Incoming;
+import org.kaiku.engine.c2s.TlsFraming.Outgoing;
+import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.sasl.SaslException;
+import org.kaiku.protocol.sasl.SaslFailure;
+import org.kaiku.protocol.sasl.ScramCredential;
+import org.kaiku.protocol.sasl.ScramMechanism;
+import org.kaiku.protocol.stream.StreamError;
+import org.kaiku.protocol.stream.StreamError.Condition;
+import org.kaiku.protocol.stream.StreamHeader;
+import org.kaiku.protocol.stream.XmlStreamException;
+import org.kaiku.protocol.xml.StreamEvent;
+import org.kaiku.protocol.xml.XmlElement;
+import org.kaiku.protocol.xml.XmlStreamDecoder;
+import org.kaiku.protocol.xml.XmlWriter;
+
+/**
+ * One client connection (RFC 6120 sections 4-7): the stream machine that takes a TCP
+ * connection through TLS, SASL and resource binding, then hands stanzas to
+ * {@link EstablishedStanzas}. Negotiation decisions (which features, which mechanisms) come from
+ * {@link C2sNegotiation}; this actor holds the per-connection state and the wiring to the stream.
+ *
+ * <p>Backpressure: each chunk from the socket is acknowledged only after it has been handled
+ * (and after any credential or bind look-up it started), so a client cannot outrun its session.
+ * Writes go to a bounded queue in front of the socket; a client that stops reading fills it
+ * and is disconnected instead of growing the server's memory.
+ */
+public final class C2sSession extends AbstractBehavior<SessionMessage> {
+
+    /** The stream has materialized: where to write. */
+    record Attached(ActorRef<Outgoing> out) implements SessionMessage {
+    }
+
+    /** The socket side is ready; acknowledge to get the first chunk. */
+    record InboundInit(ActorRef<Ack> ackTo) implements SessionMessage {
+    }
+
+    record Inbound(Incoming incoming, ActorRef<Ack> ackTo) implements SessionMessage {
+    }
+
+    /** The connection's input ended: clean close, abrupt close or failure (null when clean). */
+    record InboundEnded(Throwable failure) implements SessionMessage {
+    }
+
+    /** The node is stopping: close with system-shutdown (RFC 6120 section 4.9.3.19). */
+    public record Shutdown() implements SessionMessage {
+    }
+
+    record CredentialsLoaded(Map<ScramMechanism, ScramCredential> credentials, Throwable failure) implements SessionMessage {
+    }
+
+    record Bound(String fullJid, Condition conflict, String refusal, Throwable failure) implements SessionMessage {
+    }
+
+    /** An asynchronous answer for the client (module iq results). */
+    record Reply(XmlElement stanza) implements SessionMessage {
+    }
+
+    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT }
+
+    enum Ack { ACK }
+
+    private final C2sContext shared;
+    private final TimerScheduler<SessionMessage> timers;
+    private final SecureRandom random = new SecureRandom();
+    private final boolean directTls;
+    private final List<Outgoing> beforeAttach = new ArrayList<>();
+    private final java.util.ArrayDeque<StreamEvent> deferred = new java.util.ArrayDeque<>();
+    private ActorRef<Outgoing> out;
+    private ActorRef<Ack> pendingAck;
+    private boolean waiting;
+    private XmlStreamDecoder decoder;
+    private boolean headerSent;
+    private boolean closing;
+    private boolean wroteSinceTick;
+    private SSLSession tls;
+    private final C2sNegotiation negotiation;
+    private EstablishedStanzas established;
+
+    private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
+                       C2sContext shared, boolean directTls) {
+        super(context);
+        this.shared = shared;
+        this.timers = timers;
+        this.directTls = directTls;
+        this.decoder = new XmlStreamDecoder(shared.settings().limits());
+        this.negotiation = new C2sNegotiation(shared, this);
+        timers.startSingleTimer(Tick.NEGOTIATION_TIMEOUT, shared.settings().negotiationTimeout());
+        timers.startTimerWithFixedDelay(Tick.KEEPALIVE, shared.settings().keepaliveInterval());
+    }
+
+    public static Behavior<SessionMessage> create(C2sContext shared, boolean directTls) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sSession(ctx, timers, shared, directTls)));
+    }
+
+    @Override
+    public Receive<SessionMessage> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Attached.class, this::onAttached)
+                .onMessage(InboundInit.class, m -> {
+                    pendingAck = m.ackTo();
+                    releaseAck();
+                    return this;
+                })
+                .onMessage(Inbound.class, this::onInbound)
+                .onMessage(InboundEnded.class, m -> {
+                    if (m.failure() != null) {
+                        getContext().getLog().debug("connection failed: {}", m.failure().toString());
+                    }
+                    return Behaviors.stopped();
+                })
+                .onMessage(CredentialsLoaded.class, m -> afterWait(() -> negotiation.onCredentials(m)))
+                .onMessage(Bound.class, m -> afterWait(() -> negotiation.onBound(m)))
+                .onMessage(Reply.class, m -> {
+                    writeStanza(m.stanza());
+                    return this;
+                })
+                .onMessage(SessionMessage.Deliver.class, m -> {
+                    writeStanza(m.stanza());
+                    return this;
+                })
+                .onMessage(SessionMessage.Kick.class, m -> {
+                    streamError(m.condition(), m.text());
+                    return this;
+                })
+                .onMessage(Shutdown.class, m -> {
+                    streamError(Condition.SYSTEM_SHUTDOWN, "the server is stopping");
+                    return this;
+                })
+                .onMessageEquals(Tick.KEEPALIVE, this::onKeepalive)
+                .onMessageEquals(Tick.NEGOTIATION_TIMEOUT, () -> {
+                    if (established == null) {
+                        streamError(Condition.CONNECTION_TIMEOUT, "negotiation took too long");
+                    }
+                    return this;
+                })
+                .onSignal(PostStop.class, s -> {
+                    if (established != null) {
+                        established.unbind();
+                    }
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<SessionMessage> onAttached(Attached m) {
+        out = m.out();
+        beforeAttach.forEach(out::tell);
+        beforeAttach.clear();
+        releaseAck();
+        return this;
+    }
+
+    private Behavior<SessionMessage> onInbound(Inbound m) {
+        pendingAck = m.ackTo();
+        if (m.incoming() instanceof TlsFraming.TlsEstablished t) {
+            tls = t.session();
+            decoder = new XmlStreamDecoder(shared.settings().limits());
+        } else if (m.incoming() instanceof TlsFraming.Received r && !closing) {
+            feed(r.bytes());
+        }
+        releaseAck();
+        return this;
+    }
+
+    private void feed(ByteString bytes) {
+        if (!directTls && tls == null && negotiation.awaitingTls()) {
+            // Bytes in the clear after <proceed/> (RFC 6120 section 5.4.3.3: the client must wait).
+            streamError(Condition.POLICY_VIOLATION, "data after STARTTLS before the TLS handshake");
+            return;
+        }
+        List<StreamEvent> events;
+        try {
+            byte[] arr = bytes.toArray();
+            events = decoder.feed(arr, 0, arr.length);
+        } catch (XmlStreamException e) {
+            streamError(e.condition(), e.getMessage());
+            return;
+        }
+        deferred.addAll(events);
+        processDeferred();
+    }
+
+    /**
+     * Handles decoded events in order. While a look-up is running (credentials, bind) the rest
+     * wait here, so a client that pipelines (a bind and its first presence in one packet) is
+     * served in order rather than refused.
+     */
+    private void processDeferred() {
+        XmlStreamDecoder current = decoder;
+        while (!deferred.isEmpty() && !waiting) {
+            StreamEvent ev = deferred.poll();
+            if (closing || decoder != current) {
+                // A stream restart (TLS, SASL success) discards what the old stream still held.
+                deferred.clear();
+                return;
+            }
+            if (ev instanceof StreamEvent.StreamOpen open) {
+                negotiation.onStreamOpen(open);
+            } else if (ev instanceof StreamEvent.StreamElement el) {
+                if (established != null) {
+                    established.onStanza(el.element());
+                } else {
+                    negotiation.onElement(el.element());
+                }
+            } else if (ev instanceof StreamEvent.StreamClose) {
+                closeStream();
+            }
+        }
+    }
+
+    private Behavior<SessionMessage> onKeepalive() {
+        if (headerSent && !closing && !wroteSinceTick) {
+            write(" ");
+        }
+        wroteSinceTick = false;
+        return this;
+    }
+
+    // ---- used by C2sNegotiation and EstablishedStanzas ----
+
+    ActorContext<SessionMessage> context() {
+        return getContext();
+    }
+
+    boolean isTls() {
+        return directTls || tls != null;
+    }
+
+    SSLSession tlsSession() {
+        return tls;
+    }
+
+    SecureRandom random() {
+        return random;
+    }
+
+    boolean headerSent() {
+        return headerSent;
+    }
+
+    void sendHeader(String to) {
+        write(StreamHeader.open(shared.settings().domain(), to, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), "jabber:client"));
+        headerSent = true;
+    }
+
+    /** Pause reading from the socket until {@link #afterWait} runs. */
+    void waitForAnswer() {
+        waiting = true;
+    }
+
+    private Behavior<SessionMessage> afterWait(Runnable r) {
+        waiting = false;
+        if (!closing) {
+            r.run();
+            processDeferred();
+        }
+        releaseAck();
+        return this;
+    }
+
+    private void releaseAck() {
+        if (pendingAck != null && !waiting && out != null) {
+            pendingAck.tell(Ack.ACK);
+            pendingAck = null;
+        }
+    }
+
+    /** Starts a new stream after TLS or SASL success (RFC 6120 sections 5.4.3.3, 6.4.6). */
+    void restartStream() {
+        decoder = new XmlStreamDecoder(shared.settings().limits());
+        headerSent = false;
+    }
+
+    /** Writes {@code proceed} in the clear and turns TLS on right behind it. */
+    void startTls(XmlElement proceed) {
+        wroteSinceTick = true;
+        send(new TlsFraming.UpgradeTls(ByteString.fromString(XmlWriter.write(proceed, "jabber:client"), StandardCharsets.UTF_8),
+                shared.tls().newServerEngine()));
+        decoder = null;
+        headerSent = false;
+    }
+
+    void established(EstablishedStanzas stanzas) {
+        this.established = stanzas;
+        timers.cancel(Tick.NEGOTIATION_TIMEOUT);
+    }
+
+    void writeElement(XmlElement element) {
+        write(XmlWriter.write(element, "jabber:client"));
+    }
+
+    void writeStanza(XmlElement stanza) {
+        if (!closing && established != null) {
+            writeElement(stanza);
+        }
+    }
+
+    void write(String xml) {
+        wroteSinceTick = true;
+        send(new TlsFraming.Data(ByteString.fromString(xml, StandardCharsets.UTF_8)));
+    }
+
+    private void send(Outgoing o) {
+        if (out == null) {
+            beforeAttach.add(o);
+        } else {
+            out.tell(o);
+        }
+    }
+
+    /** Sends a stream error and closes the stream (RFC 6120 section 4.9.1.1). */
+    void streamError(Condition condition, String text) {
+        if (closing) {
+            return;
+        }
+        if (!headerSent) {
+            sendHeader(null);
+        }
+        getContext().getLog().debug("stream error {}: {}", condition.elementName(), text);
+        write(new StreamError(condition, text).toXml());
+        finish();
+    }
+
+    /** The client closed its stream (RFC 6120 section 4.4): close ours. */
+    private void closeStream() {
+        if (established != null) {
+            established.unbind();
+        }
+        finish();
+    }
+
+    private void finish() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (established != null) {
+            established.unbind();
+        }
+        write(StreamHeader.CLOSE);
+        send(new TlsFraming.Close());
+    }
+
+    static String base64(byte[] data) {
+        return data.length == 0 ? "=" : Base64.getEncoder().encodeToString(data);
+    }
+
+    /** Decodes SASL base64 payloads; "=" is the empty response (RFC 6120 section 6.4.2). */
+    static byte[] unbase64(String text) throws SaslException {
+        String t = text == null ? "" : text.trim();
+        if (t.isEmpty() || t.equals("=")) {
+            return new byte[0];
+        }
+        try {
+            return Base64.getDecoder().decode(t);
+        } catch (IllegalArgumentException e) {
+            throw new SaslException(SaslFailure.INCORRECT_ENCODING, "bad base64");
+        }
+    }
+
+    static Duration askTimeout() {
+        return Duration.ofSeconds(15);
+    }
+}

@@ -1,0 +1,145 @@
+package org.kaiku.engine.c2s;
+
+import java.util.Optional;
+import org.kaiku.engine.module.IqHandler;
+import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.stanza.Namespaces;
+import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.Stanzas;
+import org.kaiku.protocol.stream.StreamError.Condition;
+import org.kaiku.protocol.xml.XmlElement;
+
+/**
+ * Stanzas of a bound session (RFC 6120 sections 8 and 10): the server stamps {@code from}
+ * with the session's full JID and refuses a forged one, answers for the account where RFC 6120
+ * section 10.3 says so, and routes the rest. Presence and roster go through the user's own
+ * entity (it owns subscriptions and presence state); messages and other iqs go straight to the
+ * router, so online delivery never waits on the sender's entity or on a disk write.
+ */
+final class EstablishedStanzas {
+    private final C2sContext shared;
+    private final C2sSession session;
+    private final Jid full;
+    private final Jid bare;
+    private boolean unbound;
+
+    EstablishedStanzas(C2sContext shared, C2sSession session, Jid full) {
+        this.shared = shared;
+        this.session = session;
+        this.full = full;
+        this.bare = full.bare();
+    }
+
+    Jid jid() {
+        return full;
+    }
+
+    void unbind() {
+        if (!unbound) {
+            unbound = true;
+            shared.router().user(bare).tell(new UserEntity.Unbind(full.resource(), session.context().getSelf()));
+        }
+    }
+
+    void onStanza(XmlElement e) {
+        String name = e.name();
+        if (!Namespaces.CLIENT.equals(e.namespace())
+                || !(name.equals("message") || name.equals("presence") || name.equals("iq"))) {
+            session.streamError(Condition.UNSUPPORTED_STANZA_TYPE, "not a stanza: " + name);
+            return;
+        }
+        String from = e.attr("from");
+        if (from != null) {
+            Optional<Jid> f = Jid.tryParse(from);
+            if (f.isEmpty() || !(f.get().equals(full) || f.get().equals(bare))) {
+                session.streamError(Condition.INVALID_FROM, "from must be " + full);
+                return;
+            }
+        }
+        XmlElement stanza = e.withAttr("from", full.toString());
+        Jid to = null;
+        String toAttr = stanza.attr("to");
+        if (toAttr != null) {
+            Optional<Jid> t = Jid.tryParse(toAttr);
+            if (t.isEmpty()) {
+                bounce(stanza, StanzaError.Condition.JID_MALFORMED);
+                return;
+            }
+            to = t.get();
+            stanza = stanza.withAttr("to", to.toString());
+        }
+        switch (name) {
+            case "presence" -> onPresence(stanza);
+            case "iq" -> onIq(stanza, to);
+            default -> onMessage(stanza, to);
+        }
+    }
+
+    private void onPresence(XmlElement presence) {
+        shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), presence));
+    }
+
+    private void onMessage(XmlElement message, Jid to) {
+        if (to == null) {
+            // RFC 6120 section 10.3.1: no 'to' means the sender's own bare JID.
+            message = message.withAttr("to", bare.toString());
+        }
+        shared.router().route(message);
+    }
+
+    private void onIq(XmlElement iq, Jid to) {
+        String type = iq.attr("type");
+        String id = iq.attr("id");
+        boolean request = "get".equals(type) || "set".equals(type);
+        if (id == null || !(request || "result".equals(type) || "error".equals(type))) {
+            session.streamError(Condition.BAD_FORMAT, "an iq needs an id and a type (RFC 6120 section 8.2.3)");
+            return;
+        }
+        if (request && iq.elements().size() != 1) {
+            bounce(iq, StanzaError.Condition.BAD_REQUEST);
+            return;
+        }
+        boolean toAccount = to == null || to.equals(bare);
+        if (toAccount) {
+            if (!request) {
+                return;
+            }
+            XmlElement payload = iq.elements().get(0);
+            if (Namespaces.ROSTER.equals(payload.namespace())) {
+                shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), iq));
+                return;
+            }
+            handleLocally(iq, payload, to == null ? bare : to, IqHandler.Scope.ACCOUNT);
+            return;
+        }
+        if (to.isDomain() && to.domain().equals(shared.settings().domain())) {
+            if (request) {
+                handleLocally(iq, iq.elements().get(0), to, IqHandler.Scope.SERVER);
+            }
+            return;
+        }
+        shared.router().route(iq);
+    }
+
+    private void handleLocally(XmlElement iq, XmlElement payload, Jid to, IqHandler.Scope scope) {
+        IqHandler h = shared.modules().handler(scope, payload.namespace(), iq.attr("type"));
+        if (h == null) {
+            bounce(iq, StanzaError.Condition.SERVICE_UNAVAILABLE);
+            return;
+        }
+        XmlElement addressed = iq.withAttr("to", to.toString());
+        session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope)),
+                (answer, err) -> new C2sSession.Reply(err != null || answer == null
+                        ? Stanzas.errorReply(addressed, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR))
+                        : answer));
+    }
+
+    private void bounce(XmlElement stanza, StanzaError.Condition condition) {
+        if ("error".equals(stanza.attr("type"))) {
+            return;
+        }
+        XmlElement reply = Stanzas.errorReply(stanza, StanzaError.of(condition));
+        session.writeStanza(reply.withAttr("to", full.toString()));
+    }
+}

@@ -1,0 +1,43 @@
+package org.kaiku.engine.c2s;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import org.apache.pekko.util.ByteString;
+
+/** The messages between a client session and its {@link StartTlsStage}. */
+public final class TlsFraming {
+    private TlsFraming() {
+    }
+
+    /** From the session towards the network. */
+    public sealed interface Outgoing permits Data, UpgradeTls, Close {
+    }
+
+    /** From the network towards the session. */
+    public sealed interface Incoming permits Received, TlsEstablished {
+    }
+
+    /** Application bytes to send (encrypted when TLS is on). */
+    public record Data(ByteString bytes) implements Outgoing {
+    }
+
+    /**
+     * Sends {@code lastClearBytes} (the {@code <proceed/>}, RFC 6120 section 5.4.2.3) in the
+     * clear and switches to TLS in the same step: the client answers the proceed with its
+     * ClientHello at once, so no byte may arrive between the two and be taken for plain text.
+     */
+    public record UpgradeTls(ByteString lastClearBytes, SSLEngine engine) implements Outgoing {
+    }
+
+    /** Completes the outgoing side: the connection closes once everything before it is sent. */
+    public record Close() implements Outgoing {
+    }
+
+    /** Application bytes received (already decrypted when TLS is on). */
+    public record Received(ByteString bytes) implements Incoming {
+    }
+
+    /** The TLS handshake has finished; comes before any decrypted byte. */
+    public record TlsEstablished(SSLSession session) implements Incoming {
+    }
+}

@@ -1,0 +1,54 @@
+package org.kaiku.engine.features.disco;
+
+import java.util.concurrent.CompletableFuture;
+import org.kaiku.engine.module.IqHandler;
+import org.kaiku.engine.module.Identity;
+import org.kaiku.engine.module.ModuleContext;
+import org.kaiku.engine.module.ModuleRegistration;
+import org.kaiku.engine.module.ModuleRegistry;
+import org.kaiku.engine.module.Xep;
+import org.kaiku.engine.module.XmppModule;
+import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.Stanzas;
+import org.kaiku.protocol.xml.XmlElement;
+
+/**
+ * XEP-0030 Service Discovery. The server's disco#info is generated from the
+ * {@link ModuleRegistry}: every identity and feature a module registered, nothing listed by
+ * hand. disco#items is empty until components (MUC, pubsub, upload) exist. On a user's own bare
+ * JID the account answers with identity account/registered (RFC 6121 / XEP-0030 section 3.1).
+ */
+@Xep(number = 30, version = "2.5rc3", status = Xep.Status.PARTIAL, note = "no nodes; items empty until components exist")
+public final class DiscoModule implements XmppModule {
+    public static final String INFO = "http://jabber.org/protocol/disco#info";
+    public static final String ITEMS = "http://jabber.org/protocol/disco#items";
+
+    @Override
+    public ModuleRegistration register(ModuleContext ctx) {
+        ModuleRegistry registry = ctx.registry();
+        return ModuleRegistration.builder()
+                .identity(new Identity("server", "im", ctx.serverName()))
+                .feature(INFO)
+                .feature(ITEMS)
+                .iq(IqHandler.Scope.SERVER, INFO, "get", req -> {
+                    if (req.payload().attr("node") != null) {
+                        return CompletableFuture.completedFuture(Stanzas.errorReply(req.iq(),
+                                StanzaError.of(StanzaError.Condition.ITEM_NOT_FOUND)));
+                    }
+                    XmlElement.Builder q = XmlElement.builder("query", INFO);
+                    registry.identities().forEach(i -> q.child(i.toElement(INFO)));
+                    registry.features().forEach(f -> q.child(XmlElement.builder("feature", INFO).attr("var", f).build()));
+                    return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), q.build()));
+                })
+                .iq(IqHandler.Scope.SERVER, ITEMS, "get", req -> CompletableFuture.completedFuture(
+                        Stanzas.iqResult(req.iq(), XmlElement.of("query", ITEMS))))
+                .iq(IqHandler.Scope.ACCOUNT, INFO, "get", req -> CompletableFuture.completedFuture(
+                        Stanzas.iqResult(req.iq(), XmlElement.builder("query", INFO)
+                                .child(new Identity("account", "registered", null).toElement(INFO))
+                                .child(XmlElement.builder("feature", INFO).attr("var", INFO).build())
+                                .build())))
+                .iq(IqHandler.Scope.ACCOUNT, ITEMS, "get", req -> CompletableFuture.completedFuture(
+                        Stanzas.iqResult(req.iq(), XmlElement.of("query", ITEMS))))
+                .build();
+    }
+}

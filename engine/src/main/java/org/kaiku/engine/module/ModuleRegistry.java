@@ -1,0 +1,101 @@
+package org.kaiku.engine.module;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/**
+ * All feature modules of this node, merged. disco#info (XEP-0030) and the entity capabilities
+ * hash (XEP-0115 section 5.1) come from here, so what the server advertises is exactly what
+ * its modules registered. Built once at start; read-only afterwards.
+ */
+public final class ModuleRegistry {
+    private final List<XmppModule> modules = new ArrayList<>();
+    private final TreeSet<String> features = new TreeSet<>();
+    private final List<Identity> identities = new ArrayList<>();
+    private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
+    private String capsVer;
+
+    private ModuleRegistry() {
+    }
+
+    /** Loads every module on the class path through ServiceLoader. */
+    public static ModuleRegistry load(String domain, String serverName, String serverVersion) {
+        List<XmppModule> found = new ArrayList<>();
+        ServiceLoader.load(XmppModule.class, ModuleRegistry.class.getClassLoader()).forEach(found::add);
+        return of(domain, serverName, serverVersion, found);
+    }
+
+    public static ModuleRegistry of(String domain, String serverName, String serverVersion, List<XmppModule> modules) {
+        ModuleRegistry r = new ModuleRegistry();
+        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r);
+        List<XmppModule> sorted = new ArrayList<>(modules);
+        sorted.sort(Comparator.comparing(m -> m.getClass().getName()));
+        for (XmppModule m : sorted) {
+            ModuleRegistration reg = m.register(ctx);
+            r.modules.add(m);
+            r.features.addAll(reg.features());
+            r.identities.addAll(reg.identities());
+            for (Map.Entry<IqHandler.Key, IqHandler> h : reg.iqHandlers().entrySet()) {
+                IqHandler previous = r.handlers.putIfAbsent(h.getKey(), h.getValue());
+                if (previous != null) {
+                    throw new IllegalStateException("two modules handle " + h.getKey() + ": " + m.getClass().getName());
+                }
+            }
+        }
+        r.identities.sort(Comparator.comparing(Identity::category).thenComparing(Identity::type));
+        r.capsVer = computeCapsVer(r.identities, r.features);
+        return r;
+    }
+
+    public List<String> features() {
+        return List.copyOf(features);
+    }
+
+    public List<Identity> identities() {
+        return List.copyOf(identities);
+    }
+
+    public IqHandler handler(IqHandler.Scope scope, String namespace, String type) {
+        return handlers.get(new IqHandler.Key(scope, namespace, type));
+    }
+
+    public List<XmppModule> modules() {
+        return List.copyOf(modules);
+    }
+
+    /** The XEP-0115 verification string of the server's own disco#info, computed once. */
+    public String capsVer() {
+        return capsVer;
+    }
+
+    /** XEP-0115 section 5.1 (no data forms yet): identities then features, '<'-terminated, SHA-1, base64. */
+    static String computeCapsVer(List<Identity> identities, TreeSet<String> features) {
+        List<String> ids = new ArrayList<>();
+        for (Identity i : identities) {
+            ids.add(i.category() + "/" + i.type() + "//" + (i.name() == null ? "" : i.name()));
+        }
+        ids.sort(null);
+        StringBuilder s = new StringBuilder();
+        for (String i : ids) {
+            s.append(i).append('<');
+        }
+        for (String f : features) {
+            s.append(f).append('<');
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

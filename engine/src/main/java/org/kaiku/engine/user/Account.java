@@ -1,0 +1,93 @@
+package org.kaiku.engine.user;
+
+import java.util.Map;
+import java.util.UUID;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.stanza.Namespaces;
+import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.Stanzas;
+import org.kaiku.protocol.xml.XmlElement;
+
+/**
+ * The account an entity serves and the few stanza-building steps every handler shares: stamping
+ * addresses, roster pushes (RFC 6121 section 2.1.6), delivery to the available resources and
+ * error replies (RFC 6120 section 8.3.1, never to an error).
+ */
+final class Account {
+    private final Jid bare;
+    private final String bareString;
+
+    Account(Jid bare) {
+        this.bare = bare.bare();
+        this.bareString = this.bare.toString();
+    }
+
+    Jid jid() {
+        return bare;
+    }
+
+    /** The canonical bare JID string. */
+    String bare() {
+        return bareString;
+    }
+
+    /** The full JID of one of this account's (already prepared) resources. */
+    String full(String resource) {
+        return bareString + "/" + resource;
+    }
+
+    /** True when the string is this account's bare JID or one of its full JIDs. */
+    boolean isSelf(Jid jid) {
+        return jid != null && jid.bare().equals(bare);
+    }
+
+    static XmlElement presence(String from, String to, String type) {
+        return XmlElement.builder("presence", Namespaces.CLIENT).attr("from", from).attr("to", to).attr("type", type).build();
+    }
+
+    /** The bare form of an address attribute, or null when it is absent or not a valid JID. */
+    static Jid bareOf(String address) {
+        return Jid.tryParse(address).map(Jid::bare).orElse(null);
+    }
+
+    /** Sends a roster push with this item to every resource that requested the roster. */
+    void pushRoster(Outbox box, XmlElement item) {
+        for (Map.Entry<String, UserState.OnlineResource> e : box.state().interestedResources().entrySet()) {
+            XmlElement push = XmlElement.builder("iq", Namespaces.CLIENT)
+                    .attr("to", full(e.getKey()))
+                    .attr("id", "push-" + UUID.randomUUID())
+                    .attr("type", "set")
+                    .child(XmlElement.builder("query", Namespaces.ROSTER).child(item).build())
+                    .build();
+            box.toSession(e.getValue().session(), push);
+        }
+    }
+
+    /** Writes the stanza, unchanged, to every available resource. */
+    void deliverToAvailable(Outbox box, XmlElement stanza) {
+        for (UserState.OnlineResource r : box.state().availableResources().values()) {
+            box.toSession(r.session(), stanza);
+        }
+    }
+
+    /**
+     * Answers the stanza's sender with an error, through the router so a remote or local sender
+     * alike gets it. Errors and stanzas without a sender are dropped instead (RFC 6120 8.3.1).
+     */
+    void bounce(Outbox box, XmlElement stanza, StanzaError.Condition condition) {
+        if (Stanzas.isError(stanza) || Stanzas.from(stanza) == null) {
+            return;
+        }
+        box.route(Stanzas.errorReply(stanza, StanzaError.of(condition)));
+    }
+
+    /** Answers one of the account's own resources with an error, straight to its session. */
+    void errorToClient(Outbox box, String resource, XmlElement stanza, StanzaError.Condition condition) {
+        UserState.OnlineResource r = box.state().resources().get(resource);
+        if (r == null || Stanzas.isError(stanza)) {
+            return;
+        }
+        XmlElement reply = Stanzas.errorReply(stanza.withAttr("from", full(resource)), StanzaError.of(condition));
+        box.toSession(r.session(), reply);
+    }
+}

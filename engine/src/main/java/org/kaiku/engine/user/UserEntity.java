@@ -1,0 +1,296 @@
+package org.kaiku.engine.user;
+
+import java.security.SecureRandom;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.kaiku.engine.routing.StanzaRouter;
+import org.kaiku.engine.serialization.CborSerializable;
+import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.stanza.Namespaces;
+import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.StanzaKind;
+import org.kaiku.protocol.stanza.Stanzas;
+import org.kaiku.protocol.stream.StreamError;
+import org.kaiku.protocol.xml.XmlElement;
+
+/**
+ * One account (bare JID) as a sharded, event-sourced entity: resource binding (RFC 6120 section
+ * 7, with the "override" conflict policy of 7.7.2.2: the newer session takes the resource and
+ * the older one is closed with a conflict stream error), the roster (RFC 6121 section 2),
+ * subscriptions (section 3), presence (section 4) and delivery of what others send it (section
+ * 8.5). Roster, pending requests and online resources are journaled so any node can take the
+ * account over; messages never are. Resources whose session dies, or was already dead when the
+ * entity recovered elsewhere, are logged out with the usual unavailable broadcast.
+ */
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
+
+    public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "user");
+    /** Resources one account may bind at once; one more is refused with resource-constraint. */
+    public static final int MAX_RESOURCES = 64;
+    /** A snapshot is kept every this many events so recovery replays little. */
+    static final int SNAPSHOT_EVERY = 100;
+
+    /** What the entity accepts. */
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /**
+     * Binds a resource for a session (RFC 6120 section 7.6). {@code requestedResource} null or
+     * empty lets the server choose a random, unused one.
+     */
+    public record Bind(String requestedResource, ActorRef<SessionMessage> session, ActorRef<BindResult> replyTo)
+            implements Command {
+    }
+
+    /** The answer to {@link Bind}: {@link Bound} or {@link Refused}. */
+    public sealed interface BindResult extends CborSerializable permits Bound, Refused {
+    }
+
+    /** The resource is bound; {@code fullJid} is what the client is told (RFC 6120 section 7.6.1). */
+    public record Bound(String fullJid) implements BindResult {
+    }
+
+    /** Not bound: bad-request for an invalid resourcepart, resource-constraint past the limit. */
+    public record Refused(StanzaError.Condition condition) implements BindResult {
+    }
+
+    /** The session of this resource ended, cleanly or not; ignored if another session holds it now. */
+    public record Unbind(String resource, ActorRef<SessionMessage> session) implements Command {
+    }
+
+    /** A stanza from the account's own client on {@code resource}, 'from' stamped with the full JID. */
+    public record FromClient(String resource, XmlElement stanza) implements Command {
+    }
+
+    /** A stanza addressed to the account (bare or full JID) by another entity or the server. */
+    public record Deliver(XmlElement stanza) implements Command {
+    }
+
+    /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
+    record SessionEnded(ActorRef<SessionMessage> session) implements Command {
+    }
+
+    /** Registers the entity type with Cluster Sharding; call once per node, before routing. */
+    public static void init(ActorSystem<?> system, StanzaRouter router) {
+        ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), router)));
+    }
+
+    /** The behavior for one account; {@code bareJid} is the entity id. */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router) {
+        Jid jid = Jid.parse(bareJid).bare();
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router));
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] RESOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final ActorContext<Command> context;
+    private final StanzaRouter router;
+    private final Account account;
+    private final SubscriptionHandler subscriptions;
+    private final PresenceHandler presence;
+    private final RosterHandler roster;
+    private final StanzaDelivery delivery;
+
+    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router) {
+        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
+        this.context = context;
+        this.router = router;
+        this.account = new Account(bare);
+        this.subscriptions = new SubscriptionHandler(account);
+        this.presence = new PresenceHandler(account, subscriptions);
+        this.roster = new RosterHandler(account, subscriptions);
+        this.delivery = new StanzaDelivery(account);
+    }
+
+    @Override
+    public UserState emptyState() {
+        return UserState.empty();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    }
+
+    @Override
+    public EventHandler<UserState, UserEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(UserState::apply);
+    }
+
+    @Override
+    public SignalHandler<UserState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> state.resources().values()
+                        .forEach(r -> watch(r.session())))
+                .build();
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, UserEvent, UserState> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(Bind.class, this::onBind)
+                .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
+                .onCommand(SessionEnded.class, this::onSessionEnded)
+                .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(),
+                        box -> fromClient(box, cmd.resource(), cmd.stanza())))
+                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(),
+                        box -> deliver(box, cmd.stanza())))
+                .build();
+    }
+
+    private ReplyEffect<UserEvent, UserState> onBind(UserState state, Bind cmd) {
+        String resource;
+        if (cmd.requestedResource() == null || cmd.requestedResource().isEmpty()) {
+            resource = freshResource(state);
+        } else {
+            try {
+                resource = account.jid().withResource(cmd.requestedResource()).resource();
+            } catch (IllegalArgumentException e) {
+                return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.BAD_REQUEST));
+            }
+        }
+        UserState.OnlineResource existing = state.resources().get(resource);
+        Bound bound = new Bound(account.full(resource));
+        if (existing != null && existing.session().equals(cmd.session())) {
+            return Effect().reply(cmd.replyTo(), bound);
+        }
+        if (existing == null && state.resources().size() >= MAX_RESOURCES) {
+            return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
+        }
+        Outbox box = new Outbox(state, router);
+        if (existing != null) {
+            presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
+            box.kick(existing.session(), StreamError.Condition.CONFLICT, "Replaced by a new connection for this resource");
+        }
+        box.emit(new UserEvent.ResourceBound(resource, cmd.session()));
+        box.later(() -> watch(cmd.session()));
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> bound);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onUnbind(UserState state, String resource, ActorRef<SessionMessage> session) {
+        UserState.OnlineResource r = state.resources().get(resource);
+        if (r == null || !r.session().equals(session)) {
+            return Effect().noReply();
+        }
+        Outbox box = new Outbox(state, router);
+        logout(box, resource);
+        return commit(box);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onSessionEnded(UserState state, SessionEnded cmd) {
+        Outbox box = new Outbox(state, router);
+        state.resources().forEach((name, r) -> {
+            if (r.session().equals(cmd.session())) {
+                logout(box, name);
+            }
+        });
+        return commit(box);
+    }
+
+    private void logout(Outbox box, String resource) {
+        presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
+        box.emit(new UserEvent.ResourceUnbound(resource));
+    }
+
+    private void fromClient(Outbox box, String resource, XmlElement stanza) {
+        StanzaKind kind = StanzaKind.of(stanza);
+        if (kind == null || !box.state().resources().containsKey(resource)) {
+            return;
+        }
+        XmlElement stamped = stanza.withAttr("from", account.full(resource));
+        String to = Stanzas.to(stamped);
+        switch (kind) {
+            case PRESENCE -> presence.fromClient(box, resource, stamped);
+            case MESSAGE -> box.route(to == null ? stamped.withAttr("to", account.bare()) : stamped);
+            case IQ -> {
+                Jid target = to == null ? null : Jid.tryParse(to).orElse(null);
+                if (to != null && target == null) {
+                    account.errorToClient(box, resource, stamped, StanzaError.Condition.JID_MALFORMED);
+                } else if (target != null && !target.equals(account.jid())) {
+                    box.route(stamped);
+                } else if (stamped.child("query", Namespaces.ROSTER) != null) {
+                    roster.handle(box, resource, stamped);
+                } else {
+                    String type = Stanzas.type(stamped);
+                    if ("get".equals(type) || "set".equals(type)) {
+                        account.errorToClient(box, resource, stamped, StanzaError.Condition.SERVICE_UNAVAILABLE);
+                    }
+                }
+            }
+        }
+    }
+
+    private void deliver(Outbox box, XmlElement stanza) {
+        StanzaKind kind = StanzaKind.of(stanza);
+        Jid to = Jid.tryParse(Stanzas.to(stanza)).orElse(null);
+        if (kind == null || to == null || !account.isSelf(to)) {
+            return;
+        }
+        switch (kind) {
+            case MESSAGE -> delivery.message(box, stanza, to);
+            case PRESENCE -> presence.inbound(box, stanza, to);
+            case IQ -> delivery.iq(box, stanza, to);
+        }
+    }
+
+    /**
+     * Runs a stanza handler so that no input can break the entity: a failure is logged and, for
+     * a stanza that is not itself an error, answered with internal-server-error.
+     */
+    private ReplyEffect<UserEvent, UserState> guarded(UserState state, XmlElement stanza,
+                                                      Consumer<Outbox> handler) {
+        Outbox box = new Outbox(state, router);
+        try {
+            handler.accept(box);
+        } catch (RuntimeException e) {
+            context.getLog().warn("stanza handling failed for {}: {}", account.bare(), stanza, e);
+            Outbox failed = new Outbox(state, router);
+            if (stanza != null) {
+                account.bounce(failed, stanza, StanzaError.Condition.INTERNAL_SERVER_ERROR);
+            }
+            return commit(failed);
+        }
+        return commit(box);
+    }
+
+    private ReplyEffect<UserEvent, UserState> commit(Outbox box) {
+        if (box.events().isEmpty()) {
+            box.flush();
+            return Effect().noReply();
+        }
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenNoReply();
+    }
+
+    private void watch(ActorRef<SessionMessage> session) {
+        context.watchWith(session, new SessionEnded(session));
+    }
+
+    private static String freshResource(UserState state) {
+        while (true) {
+            StringBuilder sb = new StringBuilder("kaiku-");
+            for (int i = 0; i < 12; i++) {
+                sb.append(RESOURCE_CHARS[RANDOM.nextInt(RESOURCE_CHARS.length)]);
+            }
+            if (!state.resources().containsKey(sb.toString())) {
+                return sb.toString();
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.kaiku.engine.user;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.kaiku.engine.serialization.CborSerializable;
+import org.kaiku.engine.session.SessionMessage;
+
+/**
+ * What the account entity writes to its journal. Only changes of roster, pending requests and
+ * online resources are events; delivering a message never is, so online delivery never waits
+ * for the disk. Stanzas are kept as XML text, never as {@code XmlElement}, so the stored form
+ * does not depend on how elements are encoded in messages.
+ */
+public sealed interface UserEvent extends CborSerializable {
+
+    /** A session bound this resource (RFC 6120 section 7), replacing any earlier holder. */
+    record ResourceBound(String resource, ActorRef<SessionMessage> session) implements UserEvent {
+    }
+
+    /** The resource's session ended (logout, closed connection, or the session actor died). */
+    record ResourceUnbound(String resource) implements UserEvent {
+    }
+
+    /** The resource asked for the roster, so it now gets roster pushes (RFC 6121 section 2.1.6). */
+    record RosterRequested(String resource) implements UserEvent {
+    }
+
+    /** Initial or updated available presence of a resource (RFC 6121 sections 4.2, 4.4). */
+    record PresenceChanged(String resource, int priority, String presence) implements UserEvent {
+    }
+
+    /** The resource sent unavailable presence (section 4.5); directed-presence memory is cleared. */
+    record PresenceWithdrawn(String resource) implements UserEvent {
+    }
+
+    /** The resource sent available directed presence to a JID outside its presence subscribers (4.6). */
+    record DirectedPresenceAdded(String resource, String jid) implements UserEvent {
+    }
+
+    /** The resource sent directed unavailable presence to that JID. */
+    record DirectedPresenceRemoved(String resource, String jid) implements UserEvent {
+    }
+
+    /** A roster item was created or changed, by the user (roster set) or by a subscription stanza. */
+    record RosterItemSaved(RosterItem item) implements UserEvent {
+    }
+
+    /** A roster item was removed (RFC 6121 section 2.5). */
+    record RosterItemRemoved(String jid) implements UserEvent {
+    }
+
+    /** An inbound subscription request awaits the user's answer (RFC 6121 section 3.1.3). */
+    record SubscriptionRequestStored(String jid, String stanza) implements UserEvent {
+    }
+
+    /** The pending inbound request from this JID was answered or withdrawn. */
+    record SubscriptionRequestRemoved(String jid) implements UserEvent {
+    }
+}

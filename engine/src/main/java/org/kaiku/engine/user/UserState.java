@@ -1,0 +1,151 @@
+package org.kaiku.engine.user;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.kaiku.engine.serialization.CborSerializable;
+import org.kaiku.engine.session.SessionMessage;
+
+/**
+ * Everything the account entity remembers: the roster (RFC 6121 section 2), inbound subscription
+ * requests still waiting for an answer (section 3.1.3, kept as the stanza's XML), and the online
+ * resources with the presence each last broadcast (section 4). Immutable: {@link #apply} returns
+ * a new state, which is what the journal replays.
+ *
+ * @param roster     items by contact JID
+ * @param pendingIn  pending inbound subscription requests: requester's bare JID to stanza XML
+ * @param resources  bound resources by resourcepart
+ */
+public record UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
+                        Map<String, OnlineResource> resources) implements CborSerializable {
+
+    /**
+     * One bound resource (RFC 6120 section 7). It is "available" once it sent presence without
+     * a type (RFC 6121 section 4.2) and until it sends unavailable; a bound resource that never
+     * did is connected but receives no broadcasts.
+     *
+     * @param session         the connection actor that owns the resource
+     * @param rosterRequested the resource fetched the roster, so it gets pushes (section 2.1.6)
+     * @param available       it sent initial presence and not yet unavailable
+     * @param priority        priority of its last available presence (section 4.7.2.3)
+     * @param presence        its last available presence as XML (no 'to'), null when unavailable
+     * @param directed        JIDs it sent directed available presence to (section 4.6)
+     */
+    public record OnlineResource(ActorRef<SessionMessage> session, boolean rosterRequested, boolean available,
+                                 int priority, String presence, Set<String> directed) implements CborSerializable {
+        public OnlineResource {
+            directed = directed == null ? Set.of() : Set.copyOf(directed);
+        }
+
+        static OnlineResource bound(ActorRef<SessionMessage> session) {
+            return new OnlineResource(session, false, false, 0, null, Set.of());
+        }
+    }
+
+    public UserState {
+        roster = roster == null ? Map.of() : Map.copyOf(roster);
+        pendingIn = pendingIn == null ? Map.of() : Map.copyOf(pendingIn);
+        resources = resources == null ? Map.of() : Map.copyOf(resources);
+    }
+
+    public static UserState empty() {
+        return new UserState(Map.of(), Map.of(), Map.of());
+    }
+
+    /** The roster item for this contact, or null. */
+    public RosterItem item(String jid) {
+        return roster.get(jid);
+    }
+
+    /** The subscription state with this contact, NONE when there is no item. */
+    public RosterItem.Subscription subscription(String jid) {
+        RosterItem i = roster.get(jid);
+        return i == null ? RosterItem.Subscription.NONE : i.subscription();
+    }
+
+    /** Available resources by name (insertion order is not meaningful). */
+    public Map<String, OnlineResource> availableResources() {
+        Map<String, OnlineResource> out = new LinkedHashMap<>();
+        resources.forEach((name, r) -> {
+            if (r.available()) {
+                out.put(name, r);
+            }
+        });
+        return out;
+    }
+
+    /** Resources that requested the roster and so receive roster pushes. */
+    public Map<String, OnlineResource> interestedResources() {
+        Map<String, OnlineResource> out = new LinkedHashMap<>();
+        resources.forEach((name, r) -> {
+            if (r.rosterRequested()) {
+                out.put(name, r);
+            }
+        });
+        return out;
+    }
+
+    /** The state after one journaled event. */
+    public UserState apply(UserEvent event) {
+        if (event instanceof UserEvent.ResourceBound e) {
+            return withResource(e.resource(), OnlineResource.bound(e.session()));
+        } else if (event instanceof UserEvent.ResourceUnbound e) {
+            Map<String, OnlineResource> r = new HashMap<>(resources);
+            r.remove(e.resource());
+            return new UserState(roster, pendingIn, r);
+        } else if (event instanceof UserEvent.RosterRequested e) {
+            return updateResource(e.resource(), r -> new OnlineResource(r.session(), true, r.available(),
+                    r.priority(), r.presence(), r.directed()));
+        } else if (event instanceof UserEvent.PresenceChanged e) {
+            return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), true,
+                    e.priority(), e.presence(), r.directed()));
+        } else if (event instanceof UserEvent.PresenceWithdrawn e) {
+            return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), false,
+                    0, null, Set.of()));
+        } else if (event instanceof UserEvent.DirectedPresenceAdded e) {
+            return updateResource(e.resource(), r -> {
+                Set<String> d = new HashSet<>(r.directed());
+                d.add(e.jid());
+                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d);
+            });
+        } else if (event instanceof UserEvent.DirectedPresenceRemoved e) {
+            return updateResource(e.resource(), r -> {
+                Set<String> d = new HashSet<>(r.directed());
+                d.remove(e.jid());
+                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d);
+            });
+        } else if (event instanceof UserEvent.RosterItemSaved e) {
+            Map<String, RosterItem> r = new HashMap<>(roster);
+            r.put(e.item().jid(), e.item());
+            return new UserState(r, pendingIn, resources);
+        } else if (event instanceof UserEvent.RosterItemRemoved e) {
+            Map<String, RosterItem> r = new HashMap<>(roster);
+            r.remove(e.jid());
+            return new UserState(r, pendingIn, resources);
+        } else if (event instanceof UserEvent.SubscriptionRequestStored e) {
+            Map<String, String> p = new HashMap<>(pendingIn);
+            p.put(e.jid(), e.stanza());
+            return new UserState(roster, p, resources);
+        } else if (event instanceof UserEvent.SubscriptionRequestRemoved e) {
+            Map<String, String> p = new HashMap<>(pendingIn);
+            p.remove(e.jid());
+            return new UserState(roster, p, resources);
+        }
+        throw new IllegalArgumentException("unknown event " + event);
+    }
+
+    private UserState withResource(String name, OnlineResource r) {
+        Map<String, OnlineResource> m = new HashMap<>(resources);
+        m.put(name, r);
+        return new UserState(roster, pendingIn, m);
+    }
+
+    private UserState updateResource(String name, UnaryOperator<OnlineResource> f) {
+        OnlineResource r = resources.get(name);
+        return r == null ? this : withResource(name, f.apply(r));
+    }
+}

@@ -1,0 +1,76 @@
+package org.kaiku.engine.c2s;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.kaiku.engine.XmppEngine;
+import org.kaiku.engine.auth.InMemoryCredentialStore;
+import org.kaiku.engine.config.EngineSettings;
+
+/**
+ * A one-node engine for c2s tests: a real cluster-sharding actor system on loopback, the
+ * persistence testkit journal instead of Cassandra, credentials in memory, real listeners on
+ * free ports.
+ */
+final class EngineNode implements AutoCloseable {
+    final ActorTestKit testKit;
+    final XmppEngine engine;
+    final EngineSettings settings;
+
+    EngineNode(Path dataDir, Map<String, Object> overrides) throws Exception {
+        Config config = ConfigFactory.parseMap(overrides)
+                .withFallback(ConfigFactory.parseString(
+                        "pekko.actor.provider = cluster\n"
+                                + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
+                                + "pekko.remote.artery.canonical.port = 0\n"
+                                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                                + "kaiku.c2s.port = 0\n"
+                                + "kaiku.c2s.tls-port = 0\n"
+                                + "kaiku.sasl.scram-iterations = 4096\n"
+                                + "kaiku.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n"))
+                .withFallback(PersistenceTestKitPlugin.getInstance().config())
+                .withFallback(PersistenceTestKitSnapshotPlugin.config())
+                .withFallback(ConfigFactory.load());
+        testKit = ActorTestKit.create("c2s-test", config);
+        Cluster cluster = Cluster.get(testKit.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the test node did not come up");
+            }
+            Thread.sleep(50);
+        }
+        settings = EngineSettings.fromConfig(config);
+        engine = XmppEngine.start(testKit.system(), settings, new InMemoryCredentialStore())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    void addUser(String jid, String password) throws Exception {
+        if (!engine.accounts().add(jid, password).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(jid + " exists");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            engine.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            testKit.shutdownTestKit();
+        }
+    }
+
+    static Duration timeout() {
+        return Duration.ofSeconds(20);
+    }
+}

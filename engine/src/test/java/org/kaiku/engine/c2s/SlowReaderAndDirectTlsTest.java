@@ -1,0 +1,149 @@
+package org.kaiku.engine.c2s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.ping.PingManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.kaiku.engine.testing.XmppTestClients;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * Direct TLS (XEP-0368) with PLAIN, and a client that stops reading: the server must drop it
+ * once its small send queue is full, instead of buffering without bound, and the sender notices
+ * nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SlowReaderAndDirectTlsTest {
+    @TempDir
+    static Path dataDir;
+    private EngineNode node;
+    private X509TrustManager trust;
+
+    @BeforeAll
+    void start() throws Exception {
+        node = new EngineNode(dataDir, Map.of("kaiku.c2s.send-queue-size", 16));
+        node.addUser("alice@localhost", "alice-secret");
+        node.addUser("carol@localhost", "carol-secret");
+        trust = XmppTestClients.trustNode(dataDir.resolve("tls/localhost.p12"), "changeit");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        node.close();
+    }
+
+    @Test
+    void slowReaderIsCutOffAndSenderCarriesOn() throws Exception {
+        try (SSLSocket carol = directTls()) {
+            OutputStream out = carol.getOutputStream();
+            InputStream in = carol.getInputStream();
+            out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+            String features = readUntil(in, "</stream:features>");
+            assertThat(features).contains("PLAIN").contains("SCRAM-SHA-256").doesNotContain("starttls");
+            String plain = Base64.getEncoder().encodeToString("\0carol\0carol-secret".getBytes(StandardCharsets.UTF_8));
+            out.write(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + plain + "</auth>")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "/>")).contains("<success");
+            out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "</stream:features>")).contains("urn:ietf:params:xml:ns:xmpp-bind");
+            out.write("<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>slow</resource></bind></iq><presence/>"
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "</iq>")).contains("carol@localhost/slow");
+
+            // carol stops reading; alice floods her full JID with 20 MB of headlines (which, once
+            // carol is gone, are dropped without bounces: RFC 6121 section 8.5.3.2.1)
+            XMPPTCPConnection alice = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "x", trust);
+            alice.connect().login();
+            String big = "y".repeat(4096);
+            int sent = 5000;
+            for (int i = 0; i < sent; i++) {
+                alice.sendStanza(alice.getStanzaFactory().buildMessageStanza()
+                        .to(JidCreate.entityFullFrom("carol@localhost/slow")).ofType(Message.Type.headline).setBody(big).build());
+            }
+            assertThat(PingManager.getInstanceFor(alice).pingMyServer()).isTrue();
+
+            // what carol can still read ends in a closed connection, well before all 5000
+            String rest = readToEnd(in);
+            int delivered = rest.split("<message", -1).length - 1;
+            assertThat(delivered).isLessThan(sent);
+            assertThat(alice.isConnected()).isTrue();
+            alice.disconnect();
+        }
+    }
+
+    @Test
+    void authzidMayOnlyNameTheAccountItself() throws Exception {
+        assertThat(plainAuth("bob@localhost\0carol\0carol-secret")).contains("<invalid-authzid");
+        assertThat(plainAuth("carol@localhost\0carol\0carol-secret")).contains("<success");
+        assertThat(plainAuth("\0carol\0wrong")).contains("<not-authorized");
+        assertThat(plainAuth("\0nobody\0carol-secret")).contains("<not-authorized");
+    }
+
+    /** One PLAIN attempt over direct TLS; returns the server's answer. */
+    private String plainAuth(String message) throws Exception {
+        try (SSLSocket s = directTls()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+            readUntil(in, "</stream:features>");
+            String b64 = Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8));
+            out.write(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + b64 + "</auth>")
+                    .getBytes(StandardCharsets.UTF_8));
+            return readUntil(in, "/>");
+        }
+    }
+
+    private SSLSocket directTls() throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {trust}, null);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getByName("127.0.0.1"), node.engine.c2sTlsPort());
+        s.setSoTimeout(30_000);
+        s.startHandshake();
+        return s;
+    }
+
+    private static String readUntil(InputStream in, String marker) throws Exception {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        while (!got.toString(StandardCharsets.UTF_8).contains(marker)) {
+            int n = in.read(buf);
+            if (n < 0) {
+                throw new AssertionError("closed before " + marker + ": " + got.toString(StandardCharsets.UTF_8));
+            }
+            got.write(buf, 0, n);
+        }
+        return got.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String readToEnd(InputStream in) {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                got.write(buf, 0, n);
+            }
+        } catch (java.io.IOException e) {
+            // reset after the server gave up on us: what we read is what we got
+        }
+        return got.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,88 @@
+package org.kaiku.engine.user;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.stanza.StanzaError;
+
+/**
+ * Every event, the state and every command and reply go through Jackson CBOR (never Java
+ * serialization) and come back equal: what the journal and other nodes will see.
+ */
+class UserSerializationTest {
+    private static ActorTestKit testKit;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create("UserSerializationTest", EntityHarness.config());
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static Object roundTrip(Object o) {
+        Serialization s = SerializationExtension.get(testKit.system());
+        assertThat(s.findSerializerFor(o)).as("serializer of %s", o.getClass()).isInstanceOf(JacksonCborSerializer.class);
+        byte[] bytes = s.serialize(o).get();
+        return s.deserialize(bytes, s.findSerializerFor(o).identifier(), Serializers.manifestFor(s.findSerializerFor(o), o)).get();
+    }
+
+    @Test
+    void eventsStateCommandsAndRepliesRoundTrip() {
+        TestProbe<SessionMessage> session = testKit.createTestProbe(SessionMessage.class);
+        TestProbe<UserEntity.BindResult> reply = testKit.createTestProbe(UserEntity.BindResult.class);
+        RosterItem item = new RosterItem("bob@example.com", "Bob", List.of("a", "b"), RosterItem.Subscription.BOTH, true, true);
+        String xml = "<presence xmlns=\"jabber:client\" from=\"a@example.com/r\"><status>&lt;hi&gt; &amp; bye</status></presence>";
+        List<Object> all = List.of(
+                new UserEvent.ResourceBound("r", session.getRef()),
+                new UserEvent.ResourceUnbound("r"),
+                new UserEvent.RosterRequested("r"),
+                new UserEvent.PresenceChanged("r", -5, xml),
+                new UserEvent.PresenceWithdrawn("r"),
+                new UserEvent.DirectedPresenceAdded("r", "room@muc.example.com/me"),
+                new UserEvent.DirectedPresenceRemoved("r", "room@muc.example.com/me"),
+                new UserEvent.RosterItemSaved(item),
+                new UserEvent.RosterItemRemoved("bob@example.com"),
+                new UserEvent.SubscriptionRequestStored("bob@example.com", xml),
+                new UserEvent.SubscriptionRequestRemoved("bob@example.com"),
+                new UserState(Map.of("bob@example.com", item), Map.of("carol@example.com", xml),
+                        Map.of("r", new UserState.OnlineResource(session.getRef(), true, true, 3, xml, Set.of("x@example.com")))),
+                new UserEntity.Bind(null, session.getRef(), reply.getRef()),
+                new UserEntity.Bind("desk", session.getRef(), reply.getRef()),
+                new UserEntity.Unbind("desk", session.getRef()),
+                new UserEntity.FromClient("desk", EntityHarness.xml(xml)),
+                new UserEntity.Deliver(EntityHarness.xml(xml)),
+                new UserEntity.Bound("a@example.com/desk"),
+                new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
+        for (Object o : all) {
+            assertThat(roundTrip(o)).as("round trip of %s", o).isEqualTo(o);
+        }
+    }
+
+    @Test
+    void storedXmlReadsBackAsTheSameElement() {
+        String xml = "<presence xmlns=\"jabber:client\" from=\"a@example.com/r\" xml:lang=\"en\">"
+                + "<status>&lt;hi&gt; &amp; &quot;bye&quot;</status><c xmlns=\"http://jabber.org/protocol/caps\" ver=\"x\"/></presence>";
+        var e = XmlStrings.parse(xml);
+        assertThat(e.attr("xml:lang")).isEqualTo("en");
+        assertThat(e.childText("status", "jabber:client")).isEqualTo("<hi> & \"bye\"");
+        assertThat(e.child("c", "http://jabber.org/protocol/caps").attr("ver")).isEqualTo("x");
+        assertThat(XmlStrings.parse(e.toXml())).isEqualTo(e);
+        assertThat(XmlStrings.parse("<broken>")).isNull();
+        assertThat(XmlStrings.parse("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>")).isNull();
+    }
+}
