@@ -37,6 +37,20 @@ import org.kaiku.protocol.xml.XmlElement;
  * 8.5). Roster, pending requests and online resources are journaled so any node can take the
  * account over; messages never are. Resources whose session dies, or was already dead when the
  * entity recovered elsewhere, are logged out with the usual unavailable broadcast.
+ *
+ * <p>What is written where, and when the client hears back (the speed/durability trade):
+ * <ul>
+ *   <li>Roster sets, subscription changes and pending requests: one journal event each; the
+ *       iq result, roster pushes and outbound presences go out only after Cassandra
+ *       acknowledged the write (commit log in batch mode, see persistence's LocalCassandra), so
+ *       what a client was told survives a crash. Cost: one Cassandra write on the path of a
+ *       rare operation.</li>
+ *   <li>Bind, unbind and presence updates: one event each, broadcast after the write, so a node
+ *       that takes the account over knows who was online. Cost: one write per presence change.</li>
+ *   <li>Messages: no write. Online delivery goes from the router to the session in memory.
+ *       A message that cannot be delivered now is bounced with service-unavailable (RFC 6121
+ *       section 8.5.2.1.1), never dropped in silence; storing it offline is issue 5.</li>
+ * </ul>
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
 

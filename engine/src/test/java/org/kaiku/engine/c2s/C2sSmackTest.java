@@ -99,6 +99,30 @@ class C2sSmackTest {
     }
 
     @Test
+    void serverAnswersDiscoPingAndVersionFromItsModules() throws Exception {
+        XMPPTCPConnection c = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "disco", trust);
+        try {
+            c.connect().login();
+            var server = JidCreate.domainBareFrom("localhost");
+            var info = org.jivesoftware.smackx.disco.ServiceDiscoveryManager.getInstanceFor(c).discoverInfo(server);
+            assertThat(info.getIdentities()).anySatisfy(i -> {
+                assertThat(i.getCategory()).isEqualTo("server");
+                assertThat(i.getType()).isEqualTo("im");
+            });
+            // Exactly what the registry holds: nothing hand-listed.
+            assertThat(info.getFeatures()).extracting(f -> f.getVar())
+                    .containsExactlyInAnyOrderElementsOf(node.engine.modules().features());
+            assertThat(node.engine.modules().features())
+                    .contains("urn:xmpp:ping", "jabber:iq:version", "http://jabber.org/protocol/disco#info");
+            assertThat(org.jivesoftware.smackx.ping.PingManager.getInstanceFor(c).ping(server)).isTrue();
+            var version = org.jivesoftware.smackx.iqversion.VersionManager.getInstanceFor(c).getVersion(server);
+            assertThat(version.getName()).isEqualTo("Kaiku");
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefused() throws Exception {
         XMPPTCPConnection mallory = XmppTestClients.smack(node.engine.c2sPort(), "alice", "wrong", "x", trust);
         try {

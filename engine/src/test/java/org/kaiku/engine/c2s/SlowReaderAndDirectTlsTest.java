@@ -52,21 +52,14 @@ class SlowReaderAndDirectTlsTest {
 
     @Test
     void slowReaderIsCutOffAndSenderCarriesOn() throws Exception {
-        try (SSLSocket carol = directTls()) {
-            OutputStream out = carol.getOutputStream();
+        try (SSLSocket probe = directTls()) {
+            probe.getOutputStream().write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(probe.getInputStream(), "</stream:features>"))
+                    .contains("PLAIN").contains("SCRAM-SHA-256-PLUS").doesNotContain("starttls");
+        }
+        // bind and initial presence pipelined in one packet: served in order, not refused
+        try (SSLSocket carol = boundCarol("slow", "<presence/>")) {
             InputStream in = carol.getInputStream();
-            out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
-            String features = readUntil(in, "</stream:features>");
-            assertThat(features).contains("PLAIN").contains("SCRAM-SHA-256").doesNotContain("starttls");
-            String plain = Base64.getEncoder().encodeToString("\0carol\0carol-secret".getBytes(StandardCharsets.UTF_8));
-            out.write(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + plain + "</auth>")
-                    .getBytes(StandardCharsets.UTF_8));
-            assertThat(readUntil(in, "/>")).contains("<success");
-            out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
-            assertThat(readUntil(in, "</stream:features>")).contains("urn:ietf:params:xml:ns:xmpp-bind");
-            out.write("<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>slow</resource></bind></iq><presence/>"
-                    .getBytes(StandardCharsets.UTF_8));
-            assertThat(readUntil(in, "</iq>")).contains("carol@localhost/slow");
 
             // carol stops reading; alice floods her full JID with 20 MB of headlines (which, once
             // carol is gone, are dropped without bounces: RFC 6121 section 8.5.3.2.1)
@@ -95,6 +88,44 @@ class SlowReaderAndDirectTlsTest {
         assertThat(plainAuth("carol@localhost\0carol\0carol-secret")).contains("<success");
         assertThat(plainAuth("\0carol\0wrong")).contains("<not-authorized");
         assertThat(plainAuth("\0nobody\0carol-secret")).contains("<not-authorized");
+    }
+
+    @Test
+    void serverStampsFromRefusesForgeriesAndAnswersUnknownIqs() throws Exception {
+        try (SSLSocket carol = boundCarol("forger", "")) {
+            OutputStream out = carol.getOutputStream();
+            InputStream in = carol.getInputStream();
+            // RFC 6120 section 10.3.3 / 8.3.3.19: an unknown payload to the server or to one's own
+            // account gets service-unavailable
+            out.write("<iq type='get' id='u1' to='localhost'><query xmlns='urn:example:nothing'/></iq>"
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "</iq>")).contains("id=\"u1\"").contains("<service-unavailable");
+            out.write("<iq type='get' id='u2'><query xmlns='urn:example:nothing'/></iq>".getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "</iq>")).contains("id=\"u2\"").contains("<service-unavailable");
+            // a 'from' that is not ours ends the stream (RFC 6120 section 8.1.2.1)
+            out.write("<message from='alice@localhost/x' to='alice@localhost'><body>forged</body></message>"
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(readUntil(in, "</stream:stream>")).contains("<invalid-from");
+        }
+    }
+
+    /** carol over direct TLS with PLAIN, bound to {@code resource}; {@code pipelined} goes in the bind's packet. */
+    private SSLSocket boundCarol(String resource, String pipelined) throws Exception {
+        SSLSocket s = directTls();
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+        readUntil(in, "</stream:features>");
+        String plain = Base64.getEncoder().encodeToString("\0carol\0carol-secret".getBytes(StandardCharsets.UTF_8));
+        out.write(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + plain + "</auth>")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(readUntil(in, "/>")).contains("<success");
+        out.write(XmppTestClients.streamOpen().getBytes(StandardCharsets.UTF_8));
+        assertThat(readUntil(in, "</stream:features>")).contains("urn:ietf:params:xml:ns:xmpp-bind");
+        out.write(("<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>" + resource
+                + "</resource></bind></iq>" + pipelined).getBytes(StandardCharsets.UTF_8));
+        assertThat(readUntil(in, "</iq>")).contains("carol@localhost/" + resource);
+        return s;
     }
 
     /** One PLAIN attempt over direct TLS; returns the server's answer. */
