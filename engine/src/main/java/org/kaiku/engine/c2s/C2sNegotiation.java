@@ -84,6 +84,8 @@ final class C2sNegotiation {
             f.child(XmlElement.builder("session", Namespaces.SESSION).child(XmlElement.of("optional", Namespaces.SESSION)).build());
             // RFC 6121 section 3.4: the account entity honours subscription pre-approval.
             f.child(XmlElement.of("sub", "urn:xmpp:features:pre-approval"));
+            // RFC 6121 section 2.6.1: the account entity versions the roster (2.6.3 gets and pushes).
+            f.child(XmlElement.of("ver", "urn:xmpp:features:rosterver"));
             return prefixed(f.build());
         }
         boolean required = shared.settings().starttlsRequired();

@@ -10,7 +10,7 @@ import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * The account an entity serves and the few stanza-building steps every handler shares: stamping
- * addresses, roster pushes (RFC 6121 section 2.1.6), delivery to the available resources and
+ * addresses, roster pushes (RFC 6121 sections 2.1.6 and 2.6.3), delivery to the available resources and
  * error replies (RFC 6120 section 8.3.1, never to an error).
  */
 final class Account {
@@ -50,14 +50,19 @@ final class Account {
         return Jid.tryParse(address).map(Jid::bare).orElse(null);
     }
 
-    /** Sends a roster push with this item to every resource that requested the roster. */
+    /**
+     * Sends a roster push with this item to every resource that requested the roster, stamped
+     * with the roster version after the change (RFC 6121 section 2.6.3), so call it after the
+     * event is emitted.
+     */
     void pushRoster(Outbox box, XmlElement item) {
+        String ver = box.state().rosterVer();
         for (Map.Entry<String, UserState.OnlineResource> e : box.state().interestedResources().entrySet()) {
             XmlElement push = XmlElement.builder("iq", Namespaces.CLIENT)
                     .attr("to", full(e.getKey()))
                     .attr("id", "push-" + UUID.randomUUID())
                     .attr("type", "set")
-                    .child(XmlElement.builder("query", Namespaces.ROSTER).child(item).build())
+                    .child(XmlElement.builder("query", Namespaces.ROSTER).attr("ver", ver).child(item).build())
                     .build();
             box.toSession(e.getValue().session(), push);
         }

@@ -12,10 +12,16 @@ import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
- * Roster management by the account's own client, RFC 6121 section 2: get (2.1.3; versioning,
- * section 2.6, is not offered, so a 'ver' attribute is ignored and the whole roster returned),
- * set (2.3) and remove (2.5). Every change is pushed to each resource that requested the roster,
- * each push with its own id (2.1.6). Invalid sets get the section 2.3.3 errors and change nothing.
+ * Roster management by the account's own client, RFC 6121 section 2: get (2.1.3), set (2.3) and
+ * remove (2.5). Every change is pushed to each resource that requested the roster, each push with
+ * its own id (2.1.6). Invalid sets get the section 2.3.3 errors and change nothing.
+ *
+ * <p>Versioning (section 2.6) is always on: a get whose 'ver' equals the current version is
+ * answered with an empty result and the client keeps its cache; any other 'ver' (empty, stale,
+ * unknown) gets the whole roster. Changes since a stale version are never sent as interim pushes
+ * (the 2.6.3 alternative), since one counter cannot tell which items changed. Every full result
+ * carries 'ver', also to a get without one: the RFC requires it only when the client sent 'ver',
+ * and a client that does not version ignores the attribute, so one answer shape serves all.
  */
 final class RosterHandler {
     /** Octets allowed in a handle or group name; longer ones are refused with not-acceptable. */
@@ -47,21 +53,28 @@ final class RosterHandler {
         if (query == null || !("get".equals(type) || "set".equals(type))) {
             account.errorToClient(box, resource, iq, Condition.BAD_REQUEST);
         } else if ("get".equals(type)) {
-            get(box, resource, r, iq);
+            get(box, resource, r, iq, query);
         } else {
             set(box, resource, iq, query);
         }
     }
 
-    private void get(Outbox box, String resource, UserState.OnlineResource r, XmlElement iq) {
+    private void get(Outbox box, String resource, UserState.OnlineResource r, XmlElement iq, XmlElement query) {
         if (!r.rosterRequested()) {
             box.emit(new UserEvent.RosterRequested(resource));
         }
-        XmlElement.Builder q = XmlElement.builder("query", Namespaces.ROSTER);
+        XmlElement from = iq.withAttr("from", account.full(resource));
+        String ver = box.state().rosterVer();
+        if (ver.equals(query.attr("ver"))) {
+            // Section 2.6.3: the client's cached roster is current; no query element at all.
+            box.toSession(r.session(), Stanzas.iqResult(from, null));
+            return;
+        }
+        XmlElement.Builder q = XmlElement.builder("query", Namespaces.ROSTER).attr("ver", ver);
         box.state().roster().values().stream()
                 .sorted((a, b) -> a.jid().compareTo(b.jid()))
                 .forEach(i -> q.child(i.toElement()));
-        box.toSession(r.session(), Stanzas.iqResult(iq.withAttr("from", account.full(resource)), q.build()));
+        box.toSession(r.session(), Stanzas.iqResult(from, q.build()));
     }
 
     private void set(Outbox box, String resource, XmlElement iq, XmlElement query) {

@@ -11,17 +11,23 @@ import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
 
 /**
- * Everything the account entity remembers: the roster (RFC 6121 section 2), inbound subscription
- * requests still waiting for an answer (section 3.1.3, kept as the stanza's XML), and the online
- * resources with the presence each last broadcast (section 4). Immutable: {@link #apply} returns
- * a new state, which is what the journal replays.
+ * Everything the account entity remembers: the roster (RFC 6121 section 2) and its version
+ * (section 2.6), inbound subscription requests still waiting for an answer (section 3.1.3, kept
+ * as the stanza's XML), and the online resources with the presence each last broadcast (section
+ * 4). Immutable: {@link #apply} returns a new state, which is what the journal replays.
  *
- * @param roster     items by contact JID
- * @param pendingIn  pending inbound subscription requests: requester's bare JID to stanza XML
- * @param resources  bound resources by resourcepart
+ * <p>The roster version is a counter bumped by every event that adds, changes or removes an item,
+ * so it is rebuilt exactly by replay and carried by snapshots; it never goes back, so a version
+ * a client cached always names one roster. A snapshot written before versioning has no such
+ * field and reads back as 0, counting on from there: no client was handed a version then.
+ *
+ * @param roster        items by contact JID
+ * @param pendingIn     pending inbound subscription requests: requester's bare JID to stanza XML
+ * @param resources     bound resources by resourcepart
+ * @param rosterVersion count of roster changes so far; its decimal form is the 'ver' string
  */
 public record UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
-                        Map<String, OnlineResource> resources) implements CborSerializable {
+                        Map<String, OnlineResource> resources, long rosterVersion) implements CborSerializable {
 
     /**
      * One bound resource (RFC 6120 section 7). It is "available" once it sent presence without
@@ -53,7 +59,12 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
     }
 
     public static UserState empty() {
-        return new UserState(Map.of(), Map.of(), Map.of());
+        return new UserState(Map.of(), Map.of(), Map.of(), 0);
+    }
+
+    /** The roster version as sent in 'ver' attributes (RFC 6121 section 2.6). */
+    public String rosterVer() {
+        return Long.toString(rosterVersion);
     }
 
     /** The roster item for this contact, or null. */
@@ -96,7 +107,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         } else if (event instanceof UserEvent.ResourceUnbound e) {
             Map<String, OnlineResource> r = new HashMap<>(resources);
             r.remove(e.resource());
-            return new UserState(roster, pendingIn, r);
+            return new UserState(roster, pendingIn, r, rosterVersion);
         } else if (event instanceof UserEvent.RosterRequested e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), true, r.available(),
                     r.priority(), r.presence(), r.directed()));
@@ -121,19 +132,19 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         } else if (event instanceof UserEvent.RosterItemSaved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.put(e.item().jid(), e.item());
-            return new UserState(r, pendingIn, resources);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1);
         } else if (event instanceof UserEvent.RosterItemRemoved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.remove(e.jid());
-            return new UserState(r, pendingIn, resources);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1);
         } else if (event instanceof UserEvent.SubscriptionRequestStored e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.put(e.jid(), e.stanza());
-            return new UserState(roster, p, resources);
+            return new UserState(roster, p, resources, rosterVersion);
         } else if (event instanceof UserEvent.SubscriptionRequestRemoved e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.remove(e.jid());
-            return new UserState(roster, p, resources);
+            return new UserState(roster, p, resources, rosterVersion);
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -141,7 +152,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
     private UserState withResource(String name, OnlineResource r) {
         Map<String, OnlineResource> m = new HashMap<>(resources);
         m.put(name, r);
-        return new UserState(roster, pendingIn, m);
+        return new UserState(roster, pendingIn, m, rosterVersion);
     }
 
     private UserState updateResource(String name, UnaryOperator<OnlineResource> f) {
