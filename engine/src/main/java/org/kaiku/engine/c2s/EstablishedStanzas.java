@@ -84,8 +84,9 @@ final class EstablishedStanzas {
         if (to == null) {
             // RFC 6120 section 10.3.1: no 'to' means the sender's own bare JID.
             message = message.withAttr("to", bare.toString());
+            to = bare;
         }
-        shared.router().route(message);
+        shared.router().route(message, to);
     }
 
     private void onIq(XmlElement iq, Jid to) {
@@ -119,7 +120,7 @@ final class EstablishedStanzas {
             }
             return;
         }
-        shared.router().route(iq);
+        shared.router().route(iq, to);
     }
 
     private void handleLocally(XmlElement iq, XmlElement payload, Jid to, IqHandler.Scope scope) {

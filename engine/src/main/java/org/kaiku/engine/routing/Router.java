@@ -54,6 +54,15 @@ public final class Router implements StanzaRouter {
             bounce(stanza, StanzaError.Condition.JID_MALFORMED, domain);
             return;
         }
+        route(stanza, target);
+    }
+
+    /**
+     * Routes a stanza whose 'to' the caller has already parsed (a client session does, to
+     * check it): the address is not prepared a second time on the message path.
+     */
+    public void route(XmlElement stanza, Jid target) {
+        String to = Stanzas.to(stanza);
         if (!target.domain().equals(domain)) {
             bounce(stanza, StanzaError.Condition.REMOTE_SERVER_NOT_FOUND, target.toString());
             return;
@@ -75,7 +84,8 @@ public final class Router implements StanzaRouter {
         if (jid.local() == null) {
             throw new IllegalArgumentException("not an account address: " + jid);
         }
-        return sharding.entityRefFor(UserEntity.ENTITY_KEY, jid.bare().toString());
+        // local@domain of an already prepared JID: bare() would run PRECIS again on every message
+        return sharding.entityRefFor(UserEntity.ENTITY_KEY, jid.local() + "@" + jid.domain());
     }
 
     /** Sends a command to a local account's entity. */

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.X509TrustManager;
 import org.jivesoftware.smack.filter.MessageTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.roster.Roster;
@@ -33,14 +32,12 @@ class C2sSmackTest {
     @TempDir
     static Path dataDir;
     private EngineNode node;
-    private X509TrustManager trust;
 
     @BeforeAll
     void start() throws Exception {
         node = new EngineNode(dataDir, Map.of());
         node.addUser("alice@localhost", "alice-secret");
         node.addUser("bob@localhost", "bob-secret");
-        trust = XmppTestClients.trustNode(dataDir.resolve("tls/localhost.p12"), "changeit");
     }
 
     @AfterAll
@@ -50,8 +47,8 @@ class C2sSmackTest {
 
     @Test
     void twoUsersSubscribeSeePresenceAndChatInOrder() throws Exception {
-        XMPPTCPConnection alice = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "phone", trust);
-        XMPPTCPConnection bob = XmppTestClients.smack(node.engine.c2sPort(), "bob", "bob-secret", "laptop", trust);
+        XMPPTCPConnection alice = node.smack("alice", "alice-secret", "phone");
+        XMPPTCPConnection bob = node.smack("bob", "bob-secret", "laptop");
         try {
             alice.connect().login();
             bob.connect().login();
@@ -89,6 +86,13 @@ class C2sSmackTest {
             }
             assertThat(received).containsExactlyElementsOf(expected);
 
+            // iq between clients: routed to the full JID, the result routed back (RFC 6120 8.2.3)
+            var ping = org.jivesoftware.smackx.ping.PingManager.getInstanceFor(alice);
+            assertThat(ping.ping(JidCreate.entityFullFrom("bob@localhost/laptop"))).isTrue();
+            // to a resource that is not there: service-unavailable comes back (RFC 6121 8.5.3.2.1)
+            org.junit.jupiter.api.Assertions.assertThrows(org.jivesoftware.smack.XMPPException.XMPPErrorException.class,
+                    () -> alice.sendIqRequestAndWaitForResponse(pingTo("bob@localhost/nowhere")));
+
             // Alice goes away abruptly: bob must see her unavailable.
             alice.instantShutdown();
             XmppTestClients.await("bob sees alice offline", () -> !bobRoster.getPresence(aliceJid).isAvailable());
@@ -100,7 +104,7 @@ class C2sSmackTest {
 
     @Test
     void serverAnswersDiscoPingAndVersionFromItsModules() throws Exception {
-        XMPPTCPConnection c = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "disco", trust);
+        XMPPTCPConnection c = node.smack("alice", "alice-secret", "disco");
         try {
             c.connect().login();
             var server = JidCreate.domainBareFrom("localhost");
@@ -123,8 +127,33 @@ class C2sSmackTest {
     }
 
     @Test
+    void sameResourceTwiceKicksTheOlderSessionWithConflict() throws Exception {
+        XMPPTCPConnection first = node.smack("bob", "bob-secret", "twin");
+        XMPPTCPConnection second = node.smack("bob", "bob-secret", "twin");
+        List<Exception> closedWith = Collections.synchronizedList(new ArrayList<>());
+        try {
+            first.connect().login();
+            first.addConnectionListener(new org.jivesoftware.smack.ConnectionListener() {
+                @Override
+                public void connectionClosedOnError(Exception e) {
+                    closedWith.add(e);
+                }
+            });
+            second.connect().login();
+            // RFC 6120 section 7.7.2.2: the new session gets the resource, the old one a conflict
+            assertThat(second.getUser().toString()).isEqualTo("bob@localhost/twin");
+            XmppTestClients.await("old session closed", () -> !closedWith.isEmpty());
+            assertThat(closedWith.get(0)).hasMessageContaining("conflict");
+            assertThat(second.isConnected()).isTrue();
+        } finally {
+            first.disconnect();
+            second.disconnect();
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefused() throws Exception {
-        XMPPTCPConnection mallory = XmppTestClients.smack(node.engine.c2sPort(), "alice", "wrong", "x", trust);
+        XMPPTCPConnection mallory = node.smack("alice", "wrong", "x");
         try {
             mallory.connect();
             org.junit.jupiter.api.Assertions.assertThrows(Exception.class, mallory::login);
@@ -135,8 +164,8 @@ class C2sSmackTest {
 
     @Test
     void hostileClientsGetStreamErrorsAndOthersKeepChatting() throws Exception {
-        XMPPTCPConnection alice = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "desk", trust);
-        XMPPTCPConnection bob = XmppTestClients.smack(node.engine.c2sPort(), "bob", "bob-secret", "desk", trust);
+        XMPPTCPConnection alice = node.smack("alice", "alice-secret", "desk");
+        XMPPTCPConnection bob = node.smack("bob", "bob-secret", "desk");
         try {
             alice.connect().login();
             bob.connect().login();
@@ -188,6 +217,10 @@ class C2sSmackTest {
             alice.disconnect();
             bob.disconnect();
         }
+    }
+
+    private static org.jivesoftware.smackx.ping.packet.Ping pingTo(String jid) throws Exception {
+        return new org.jivesoftware.smackx.ping.packet.Ping(JidCreate.entityFullFrom(jid));
     }
 
     private static void send(XMPPTCPConnection from, String body) throws Exception {

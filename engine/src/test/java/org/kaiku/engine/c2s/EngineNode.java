@@ -6,15 +6,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509TrustManager;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.kaiku.engine.XmppEngine;
 import org.kaiku.engine.auth.InMemoryCredentialStore;
 import org.kaiku.engine.config.EngineSettings;
+import org.kaiku.engine.testing.XmppTestClients;
 
 /**
  * A one-node engine for c2s tests: a real cluster-sharding actor system on loopback, the
@@ -53,6 +56,16 @@ final class EngineNode implements AutoCloseable {
         settings = EngineSettings.fromConfig(config);
         engine = XmppEngine.start(testKit.system(), settings, new InMemoryCredentialStore())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Trusts exactly the certificate this node made. */
+    X509TrustManager trust() throws Exception {
+        return XmppTestClients.trustNode(settings.dataDir().resolve("tls/localhost.p12"), "changeit");
+    }
+
+    /** A Smack client for this node's STARTTLS port (not yet connected). */
+    XMPPTCPConnection smack(String user, String password, String resource) throws Exception {
+        return XmppTestClients.smack(engine.c2sPort(), user, password, resource, trust());
     }
 
     void addUser(String jid, String password) throws Exception {

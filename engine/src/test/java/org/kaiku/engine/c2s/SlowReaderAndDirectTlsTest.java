@@ -39,10 +39,10 @@ class SlowReaderAndDirectTlsTest {
 
     @BeforeAll
     void start() throws Exception {
-        node = new EngineNode(dataDir, Map.of("kaiku.c2s.send-queue-size", 16));
+        node = new EngineNode(dataDir, Map.of("kaiku.c2s.send-queue-size", 16, "kaiku.c2s.keepalive-interval", "1s"));
         node.addUser("alice@localhost", "alice-secret");
         node.addUser("carol@localhost", "carol-secret");
-        trust = XmppTestClients.trustNode(dataDir.resolve("tls/localhost.p12"), "changeit");
+        trust = node.trust();
     }
 
     @AfterAll
@@ -63,7 +63,7 @@ class SlowReaderAndDirectTlsTest {
 
             // carol stops reading; alice floods her full JID with 20 MB of headlines (which, once
             // carol is gone, are dropped without bounces: RFC 6121 section 8.5.3.2.1)
-            XMPPTCPConnection alice = XmppTestClients.smack(node.engine.c2sPort(), "alice", "alice-secret", "x", trust);
+            XMPPTCPConnection alice = node.smack("alice", "alice-secret", "x");
             alice.connect().login();
             String big = "y".repeat(4096);
             int sent = 5000;
@@ -106,6 +106,15 @@ class SlowReaderAndDirectTlsTest {
             out.write("<message from='alice@localhost/x' to='alice@localhost'><body>forged</body></message>"
                     .getBytes(StandardCharsets.UTF_8));
             assertThat(readUntil(in, "</stream:stream>")).contains("<invalid-from");
+        }
+    }
+
+    @Test
+    void quietStreamsGetWhitespaceKeepalives() throws Exception {
+        try (SSLSocket carol = boundCarol("quiet", "")) {
+            // RFC 6120 section 4.6.1: after a second of silence the server sends a single space
+            int b = carol.getInputStream().read();
+            assertThat((char) b).isEqualTo(' ');
         }
     }
 
