@@ -28,6 +28,7 @@ import org.kaiku.engine.XmppEngine;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.storage.Stores;
 import org.kaiku.persistence.cassandra.CassandraCredentialStore;
 import org.kaiku.persistence.cassandra.CassandraSettings;
 import org.kaiku.persistence.cassandra.LocalCassandra;
@@ -149,7 +150,7 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         try {
-            engine = await(XmppEngine.start(system, engineSettings, credentials), settings.startTimeout(), "kaiku.start-timeout");
+            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials)), settings.startTimeout(), "kaiku.start-timeout");
         } catch (SettingsException e) {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }

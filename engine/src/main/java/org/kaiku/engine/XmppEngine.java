@@ -24,6 +24,7 @@ import org.kaiku.engine.config.SettingsException;
 import org.kaiku.engine.module.ModuleRegistry;
 import org.kaiku.engine.routing.Router;
 import org.kaiku.engine.routing.ServerStanzaHandler;
+import org.kaiku.engine.storage.Stores;
 import org.kaiku.engine.tls.TlsMaterial;
 import org.kaiku.engine.user.UserEntity;
 
@@ -57,14 +58,15 @@ public final class XmppEngine {
         return v == null ? "0.1.0-SNAPSHOT" : v;
     }
 
-    public static CompletionStage<XmppEngine> start(ActorSystem<?> system, EngineSettings settings, CredentialStore credentials) {
+    public static CompletionStage<XmppEngine> start(ActorSystem<?> system, EngineSettings settings, Stores stores) {
+        CredentialStore credentials = stores.credentials();
         TlsMaterial tls;
         ModuleRegistry modules;
         byte[] secret;
         try {
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
             tls = TlsMaterial.load(settings);
-            modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version());
+            modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version(), stores);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import org.kaiku.engine.storage.Stores;
 
 /**
  * All feature modules of this node, merged. disco#info (XEP-0030) and the entity capabilities
@@ -28,15 +29,21 @@ public final class ModuleRegistry {
     }
 
     /** Loads every module on the class path through ServiceLoader. */
-    public static ModuleRegistry load(String domain, String serverName, String serverVersion) {
+    public static ModuleRegistry load(String domain, String serverName, String serverVersion, Stores stores) {
         List<XmppModule> found = new ArrayList<>();
         ServiceLoader.load(XmppModule.class, ModuleRegistry.class.getClassLoader()).forEach(found::add);
-        return of(domain, serverName, serverVersion, found);
+        return of(domain, serverName, serverVersion, stores, found);
     }
 
-    public static ModuleRegistry of(String domain, String serverName, String serverVersion, List<XmppModule> modules) {
+    /** As {@link #load(String, String, String, Stores)} over in-memory stores: for tests and the compliance table. */
+    public static ModuleRegistry load(String domain, String serverName, String serverVersion) {
+        return load(domain, serverName, serverVersion, Stores.inMemory());
+    }
+
+    public static ModuleRegistry of(String domain, String serverName, String serverVersion, Stores stores,
+                                    List<XmppModule> modules) {
         ModuleRegistry r = new ModuleRegistry();
-        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r);
+        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r, stores);
         List<XmppModule> sorted = new ArrayList<>(modules);
         sorted.sort(Comparator.comparing(m -> m.getClass().getName()));
         for (XmppModule m : sorted) {

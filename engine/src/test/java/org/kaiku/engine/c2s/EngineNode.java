@@ -15,7 +15,7 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.kaiku.engine.XmppEngine;
-import org.kaiku.engine.auth.InMemoryCredentialStore;
+import org.kaiku.engine.storage.Stores;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.testing.XmppTestClients;
 
@@ -54,7 +54,7 @@ final class EngineNode implements AutoCloseable {
             Thread.sleep(50);
         }
         settings = EngineSettings.fromConfig(config);
-        engine = XmppEngine.start(testKit.system(), settings, new InMemoryCredentialStore())
+        engine = XmppEngine.start(testKit.system(), settings, Stores.inMemory())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
