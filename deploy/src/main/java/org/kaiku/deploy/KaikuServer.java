@@ -29,7 +29,9 @@ import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
 import org.kaiku.engine.storage.Stores;
+import org.kaiku.persistence.cassandra.CassandraAccountDataStore;
 import org.kaiku.persistence.cassandra.CassandraCredentialStore;
+import org.kaiku.persistence.cassandra.CassandraOfflineStore;
 import org.kaiku.persistence.cassandra.CassandraSettings;
 import org.kaiku.persistence.cassandra.LocalCassandra;
 import org.slf4j.Logger;
@@ -38,9 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One Kaiku node: Cassandra (its own embedded node unless {@code kaiku.cassandra.contact-points}
  * names a cluster), the "kaiku" actor system joined as a single-node Pekko cluster (sharded user
- * entities need a cluster even on one machine), the Cassandra credential store, the XMPP engine
- * and the admin endpoint. {@link #close()} stops them in reverse order, the engine first so every
- * client receives its closing {@code <system-shutdown/>} stream error (RFC 6120 section 4.9.3.22).
+ * entities need a cluster even on one machine), the Cassandra stores (credentials, offline
+ * messages, per-account XML documents), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
+ * order, the engine first so every client receives its closing {@code <system-shutdown/>}
+ * stream error (RFC 6120 section 4.9.3.22).
  */
 public final class KaikuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KaikuServer.class);
@@ -53,6 +56,8 @@ public final class KaikuServer implements AutoCloseable {
     private LocalCassandra localCassandra;
     private ActorSystem<Void> system;
     private CassandraCredentialStore credentials;
+    private CassandraOfflineStore offline;
+    private CassandraAccountDataStore accountData;
     private XmppEngine engine;
     private AdminServer admin;
     private boolean closed;
@@ -143,6 +148,8 @@ public final class KaikuServer implements AutoCloseable {
 
         try {
             credentials = CassandraCredentialStore.connect(cassandra);
+            offline = CassandraOfflineStore.connect(cassandra);
+            accountData = CassandraAccountDataStore.connect(cassandra);
         } catch (RuntimeException e) {
             throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "
                     + cassandra.contactPoints() + ": " + rootMessage(e), e);
@@ -150,7 +157,7 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         try {
-            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials)), settings.startTimeout(), "kaiku.start-timeout");
+            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData)), settings.startTimeout(), "kaiku.start-timeout");
         } catch (SettingsException e) {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }
@@ -300,7 +307,7 @@ public final class KaikuServer implements AutoCloseable {
     }
 
     /**
-     * Stops admin endpoint, engine, actor system, credential store, local Cassandra. Idempotent;
+     * Stops admin endpoint, engine, actor system, the stores, local Cassandra. Idempotent;
      * safe from a shutdown hook while {@link #start()} still runs (start gives up at its next step).
      */
     @Override
@@ -336,6 +343,16 @@ public final class KaikuServer implements AutoCloseable {
         step("credential store", () -> {
             if (credentials != null) {
                 credentials.close();
+            }
+        });
+        step("offline message store", () -> {
+            if (offline != null) {
+                offline.close();
+            }
+        });
+        step("account data store", () -> {
+            if (accountData != null) {
+                accountData.close();
             }
         });
         step("embedded Cassandra", () -> {

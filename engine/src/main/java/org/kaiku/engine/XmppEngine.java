@@ -74,7 +74,7 @@ public final class XmppEngine {
         ServerStanzaHandler serverHandler = new ServerStanzaHandler(modules, s -> routerRef.get().route(s));
         Router router = new Router(system, settings.domain(), serverHandler);
         routerRef.set(router);
-        UserEntity.init(system, router);
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota());
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);

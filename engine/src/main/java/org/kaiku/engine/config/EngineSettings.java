@@ -26,7 +26,8 @@ public record EngineSettings(
         Path keystore,
         String keystorePassword,
         int scramIterations,
-        DecoderLimits limits) {
+        DecoderLimits limits,
+        int offlineQuota) {
 
     public static EngineSettings fromConfig(Config root) {
         Config c = root.getConfig("kaiku");
@@ -56,13 +57,15 @@ public record EngineSettings(
                 keystore.isBlank() ? null : Path.of(keystore).toAbsolutePath(),
                 read(c, "tls.keystore-password", c::getString),
                 atLeast(c, "sasl.scram-iterations", 4096),
-                new DecoderLimits(stanzaBytes, positive(c, "limits.max-depth"), positive(c, "limits.max-attributes"), stanzaBytes));
+                new DecoderLimits(stanzaBytes, positive(c, "limits.max-depth"), positive(c, "limits.max-attributes"), stanzaBytes),
+                positive(c, "offline.max-messages"));
     }
 
     /** Same settings with other ports (tests and the CLI's flags). */
     public EngineSettings withPorts(int port, int tlsPort) {
         return new EngineSettings(domain, dataDir, bindHost, port, tlsPort, starttlsRequired, keepaliveInterval,
-                negotiationTimeout, sendQueueSize, maxAuthAttempts, keystore, keystorePassword, scramIterations, limits);
+                negotiationTimeout, sendQueueSize, maxAuthAttempts, keystore, keystorePassword, scramIterations, limits,
+                offlineQuota);
     }
 
     private static <T> T read(Config c, String key, Function<String, T> getter) {

@@ -8,9 +8,9 @@ import org.kaiku.engine.auth.InMemoryCredentialStore;
  * in one piece. persistence/ supplies the Cassandra implementations; {@link #inMemory()} serves
  * engine tests only (nothing survives the JVM).
  */
-public record Stores(CredentialStore credentials) {
+public record Stores(CredentialStore credentials, OfflineStore offline, AccountDataStore accountData) {
 
     public static Stores inMemory() {
-        return new Stores(new InMemoryCredentialStore());
+        return new Stores(new InMemoryCredentialStore(), new InMemoryOfflineStore(), new InMemoryAccountDataStore());
     }
 }

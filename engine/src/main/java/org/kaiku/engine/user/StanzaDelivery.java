@@ -14,14 +14,17 @@ import org.kaiku.protocol.xml.XmlElement;
  * bare JID goes to the available resources with the highest non-negative priority (all of them
  * on a tie) for normal and chat, to every non-negative one for headline; a message to a full JID
  * goes to that resource whatever its priority. When no resource can take a normal or chat
- * message it is answered with service-unavailable: this server keeps no offline storage yet, so
- * the sender learns at once that it was not delivered. Nothing here writes to the journal.
+ * message (sections 8.5.2.2.1 and 8.5.3.2.1) it is offered to offline storage (XEP-0160, see
+ * {@link OfflineDelivery}); a headline is then dropped, a groupchat answered with
+ * service-unavailable. Nothing here writes to the journal.
  */
 final class StanzaDelivery {
     private final Account account;
+    private final OfflineDelivery offline;
 
-    StanzaDelivery(Account account) {
+    StanzaDelivery(Account account, OfflineDelivery offline) {
         this.account = account;
+        this.offline = offline;
     }
 
     /** Section 8.5.2 (bare JID) and 8.5.3 (full JID) for messages. */
@@ -53,7 +56,7 @@ final class StanzaDelivery {
             default -> {
                 List<UserState.OnlineResource> best = highestPriority(box.state());
                 if (best.isEmpty()) {
-                    account.bounce(box, message, Condition.SERVICE_UNAVAILABLE);
+                    offline.offer(box, message);
                 }
                 for (UserState.OnlineResource r : best) {
                     box.toSession(r.session(), message);

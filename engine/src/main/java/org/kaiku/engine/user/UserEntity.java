@@ -1,6 +1,7 @@
 package org.kaiku.engine.user;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,6 +22,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.OfflineMessage;
+import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError;
@@ -34,9 +37,10 @@ import org.kaiku.protocol.xml.XmlElement;
  * 7, with the "override" conflict policy of 7.7.2.2: the newer session takes the resource and
  * the older one is closed with a conflict stream error), the roster (RFC 6121 section 2),
  * subscriptions (section 3), presence (section 4) and delivery of what others send it (section
- * 8.5). Roster, pending requests and online resources are journaled so any node can take the
- * account over; messages never are. Resources whose session dies, or was already dead when the
- * entity recovered elsewhere, are logged out with the usual unavailable broadcast.
+ * 8.5), with offline storage for the messages no resource can take (XEP-0160, in {@link
+ * OfflineDelivery}). Roster, pending requests and online resources are journaled so any node can
+ * take the account over; messages never are. Resources whose session dies, or was already dead
+ * when the entity recovered elsewhere, are logged out with the usual unavailable broadcast.
  *
  * <p>What is written where, and when the client hears back (the speed/durability trade):
  * <ul>
@@ -47,9 +51,19 @@ import org.kaiku.protocol.xml.XmlElement;
  *       rare operation.</li>
  *   <li>Bind, unbind and presence updates: one event each, broadcast after the write, so a node
  *       that takes the account over knows who was online. Cost: one write per presence change.</li>
- *   <li>Messages: no write. Online delivery goes from the router to the session in memory.
- *       A message that cannot be delivered now is bounced with service-unavailable (RFC 6121
- *       section 8.5.2.1.1), never dropped in silence; storing it offline is issue 5.</li>
+ *   <li>Messages to an available resource: no write. Online delivery goes from the router to
+ *       the session in memory and never waits on a disk write, not even while offline messages
+ *       are being stored or removed for the same account.</li>
+ *   <li>Messages no resource can take (normal and chat, XEP-0160): one append to the
+ *       {@link OfflineStore}, not the journal. The message is accepted once that write
+ *       completed; a refused one (quota full, XEP-0160 section 3) or a failed one goes back to
+ *       its sender as service-unavailable, never dropped in silence. The sender is not kept
+ *       waiting either way: XMPP has no acknowledgement to give it. Cost: one Cassandra write
+ *       per stored message (plus the bounded read the quota check makes, see the store).</li>
+ *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
+ *       resource becomes available with non-negative priority, the messages handed to its
+ *       session, then one delete of exactly those ids, issued and not waited for. Messages
+ *       arriving meanwhile wait in memory behind the backlog, for those reads only.</li>
  * </ul>
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
@@ -100,15 +114,39 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     record SessionEnded(ActorRef<SessionMessage> session) implements Command {
     }
 
-    /** Registers the entity type with Cluster Sharding; call once per node, before routing. */
-    public static void init(ActorSystem<?> system, StanzaRouter router) {
-        ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), router)));
+    /** An offline append completed; {@code result} is null when the write failed. */
+    record OfflineAppended(XmlElement message, OfflineStore.Append result) implements Command {
+    }
+
+    /** A batch of stored messages was read for drain number {@code drain}. */
+    record OfflineFetched(long drain, List<OfflineMessage> messages, boolean failed) implements Command {
+        OfflineFetched {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** Delivered messages were removed from the store (or not, when {@code failed}). */
+    record OfflineRemoved(List<String> ids, boolean failed) implements Command {
+        OfflineRemoved {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /**
+     * Registers the entity type with Cluster Sharding; call once per node, before routing.
+     *
+     * @param offline      where messages for accounts without an available resource are kept
+     * @param offlineQuota messages kept per account (kaiku.offline.max-messages)
+     */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota) {
+        ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
-    public static Behavior<Command> create(String bareJid, StanzaRouter router) {
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -121,8 +159,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final PresenceHandler presence;
     private final RosterHandler roster;
     private final StanzaDelivery delivery;
+    private final OfflineDelivery offline;
 
-    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router) {
+    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
         this.context = context;
         this.router = router;
@@ -130,7 +169,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.subscriptions = new SubscriptionHandler(account);
         this.presence = new PresenceHandler(account, subscriptions);
         this.roster = new RosterHandler(account, subscriptions);
-        this.delivery = new StanzaDelivery(account);
+        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
+        this.delivery = new StanzaDelivery(account, offline);
     }
 
     @Override
@@ -162,10 +202,23 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
-                .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(),
-                        box -> fromClient(box, cmd.resource(), cmd.stanza())))
-                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(),
-                        box -> deliver(box, cmd.stanza())))
+                .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
+                    fromClient(box, cmd.resource(), cmd.stanza());
+                    offline.presenceChanged(box, state, cmd.resource());
+                }))
+                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
+                    if (offline.draining() && StanzaKind.of(cmd.stanza()) == StanzaKind.MESSAGE) {
+                        offline.hold(box, cmd.stanza());
+                    } else {
+                        deliver(box, cmd.stanza());
+                    }
+                }))
+                .onCommand(OfflineAppended.class, (state, cmd) -> guarded(state, null, box -> offline.appended(box, cmd)))
+                .onCommand(OfflineFetched.class, (state, cmd) -> guarded(state, null, box -> offline.fetched(box, cmd)))
+                .onCommand(OfflineRemoved.class, (state, cmd) -> {
+                    offline.removed(cmd);
+                    return Effect().noReply();
+                })
                 .build();
     }
 

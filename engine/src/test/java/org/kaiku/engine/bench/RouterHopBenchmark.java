@@ -20,6 +20,7 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.kaiku.engine.routing.Router;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.InMemoryOfflineStore;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.xml.XmlElement;
@@ -85,7 +86,7 @@ public class RouterHopBenchmark {
             Thread.sleep(20);
         }
         router = new Router(system, DOMAIN, s -> { });
-        UserEntity.init(system, router);
+        UserEntity.init(system, router, new InMemoryOfflineStore(), 1000);
 
         ActorRef<SessionMessage> session = system.systemActorOf(countingSession(), "bench-session", Props.empty());
         Jid bob = Jid.parse("bob@" + DOMAIN);

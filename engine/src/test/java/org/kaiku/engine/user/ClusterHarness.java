@@ -16,13 +16,14 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.routing.Router;
+import org.kaiku.engine.storage.InMemoryOfflineStore;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * A one-node cluster on loopback with Cluster Sharding, the persistence testkit journal and
- * snapshot store, the real {@link Router} and the account entities behind it. What the router
- * hands to the server lands on {@link #server}.
+ * snapshot store, the real {@link Router} and the account entities behind it, with offline
+ * messages in memory. What the router hands to the server lands on {@link #server}.
  */
 public final class ClusterHarness implements AutoCloseable {
     public static final String DOMAIN = "example.com";
@@ -30,6 +31,8 @@ public final class ClusterHarness implements AutoCloseable {
     public final ActorTestKit testKit;
     public final TestProbe<XmlElement> server;
     public final Router router;
+    /** Where the account entities keep offline messages (XEP-0160). */
+    public final InMemoryOfflineStore offline = new InMemoryOfflineStore();
 
     public ClusterHarness(String name) {
         Config config = ConfigFactory.parseString("""
@@ -55,7 +58,7 @@ public final class ClusterHarness implements AutoCloseable {
         server = testKit.createTestProbe(XmlElement.class);
         TestProbe<XmlElement> sink = server;
         router = new Router(testKit.system(), DOMAIN, s -> sink.getRef().tell(s));
-        UserEntity.init(testKit.system(), router);
+        UserEntity.init(testKit.system(), router, offline, 1000);
     }
 
     /** Binds {@code resource} of {@code bare} through sharding and returns the session probe. */

@@ -115,23 +115,22 @@ class DeliveryTest {
     }
 
     @Test
-    void withoutAvailableResourceChatBouncesAndHeadlineIsDropped() {
+    void withoutAvailableResourceChatIsStoredOfflineNotJournaledAndHeadlineIsDropped() {
         h.bind("noprs");
         deliverWithoutJournal(message(h.account, "chat", "anyone?"));
-        XmlElement bounce = h.routed.receiveMessage();
-        assertThat(errorCondition(bounce)).isEqualTo("service-unavailable");
-        assertThat(bounce.attr("to")).isEqualTo(BOB);
-        assertThat(bounce.childText("body", "jabber:client")).isEqualTo("anyone?");
         deliverWithoutJournal(message(h.account, "headline", "news"));
         h.routed.expectNoMessage(EntityHarness.QUIET);
+        var stored = h.offline.fetch(h.account, null, 10).toCompletableFuture().join();
+        assertThat(stored).singleElement().satisfies(m -> assertThat(m.stanza()).contains("anyone?"));
     }
 
     @Test
-    void onlyNegativePrioritiesMeansNoOneTakesBareChat() {
+    void onlyNegativePrioritiesMeansNoOneTakesBareChatSoItIsStored() {
         TestProbe<SessionMessage> negative = h.online("neg", -1);
         deliverWithoutJournal(message(h.account, "chat", "hello"));
-        assertThat(errorCondition(h.routed.receiveMessage())).isEqualTo("service-unavailable");
+        h.routed.expectNoMessage(EntityHarness.QUIET);
         assertThat(bodies(negative)).isEmpty();
+        assertThat(h.offline.fetch(h.account, null, 10).toCompletableFuture().join()).hasSize(1);
     }
 
     @Test

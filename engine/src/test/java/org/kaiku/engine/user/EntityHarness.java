@@ -12,12 +12,15 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.InMemoryOfflineStore;
+import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * One account entity under the persistence testkit, with serialization checks of commands,
  * events, state and replies switched on (and equality after a round trip checked). What the
- * entity routes lands on {@link #routed}; sessions are probes.
+ * entity routes lands on {@link #routed}; sessions are probes; offline messages go to
+ * {@link #offline}.
  */
 final class EntityHarness {
     static final String DOMAIN = "example.com";
@@ -34,6 +37,7 @@ final class EntityHarness {
     final TestProbe<XmlElement> routed;
     final EventSourcedBehaviorTestKit<UserEntity.Command, UserEvent, UserState> kit;
     final String account;
+    final OfflineStore offline;
     private final List<TestProbe<SessionMessage>> sessions = new ArrayList<>();
 
     /** A harness for a fresh account {@code alice<n>@example.com}, so tests never share a journal. */
@@ -42,12 +46,22 @@ final class EntityHarness {
     }
 
     EntityHarness(ActorTestKit testKit, String account) {
+        this(testKit, account, new InMemoryOfflineStore(), 1000);
+    }
+
+    /** A harness for a fresh account whose offline messages go to this store, with this quota. */
+    EntityHarness(ActorTestKit testKit, OfflineStore offline, int quota) {
+        this(testKit, "alice" + COUNTER.incrementAndGet() + "@" + DOMAIN, offline, quota);
+    }
+
+    EntityHarness(ActorTestKit testKit, String account, OfflineStore offline, int quota) {
         this.testKit = testKit;
         this.account = account;
+        this.offline = offline;
         this.routed = testKit.createTestProbe(XmlElement.class);
         TestProbe<XmlElement> sink = routed;
         this.kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-                UserEntity.create(account, s -> sink.getRef().tell(s)),
+                UserEntity.create(account, s -> sink.getRef().tell(s), offline, quota),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
     }
 

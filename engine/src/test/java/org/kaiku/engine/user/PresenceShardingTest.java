@@ -109,12 +109,15 @@ class PresenceShardingTest {
         assertThat(msg.childText("body", "jabber:client")).isEqualTo("hi");
         assertThat(msg.attr("to")).isEqualTo(carol);
 
-        // Dave never sent presence: a chat to his bare JID comes back to Carol as service-unavailable.
+        // Dave never sent presence: a chat to his bare JID is stored offline (XEP-0160) and
+        // reaches him, with a delay notation, when he does.
         cluster.router.route(ClusterHarness.parse(
                 "<message xmlns='jabber:client' type='chat' id='c1' from='carol@example.com/a' to='dave@example.com'><body>there?</body></message>"));
-        XmlElement bounce = await(carolS, e -> e.name().equals("message") && "error".equals(e.attr("type")));
-        assertThat(bounce.attr("id")).isEqualTo("c1");
-        assertThat(EntityHarness.errorCondition(bounce)).isEqualTo("service-unavailable");
         daveS.expectNoMessage(EntityHarness.QUIET);
+        carolS.expectNoMessage(EntityHarness.QUIET);
+        cluster.fromClient(dave + "/b", "<presence xmlns='jabber:client'/>");
+        XmlElement stored = await(daveS, e -> e.name().equals("message"));
+        assertThat(stored.attr("id")).isEqualTo("c1");
+        assertThat(stored.child("delay", "urn:xmpp:delay").attr("from")).isEqualTo("example.com");
     }
 }

@@ -2,6 +2,7 @@ package org.kaiku.engine.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.OfflineMessage;
+import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.stanza.StanzaError;
 
 /**
@@ -66,6 +69,11 @@ class UserSerializationTest {
                 new UserEntity.Unbind("desk", session.getRef()),
                 new UserEntity.FromClient("desk", EntityHarness.xml(xml)),
                 new UserEntity.Deliver(EntityHarness.xml(xml)),
+                new UserEntity.OfflineAppended(EntityHarness.xml(xml), OfflineStore.Append.STORED),
+                new UserEntity.OfflineAppended(EntityHarness.xml(xml), null),
+                new UserEntity.OfflineFetched(7, List.of(new OfflineMessage("0001", Instant.parse("2024-05-01T10:00:00.123Z"), xml)), false),
+                new UserEntity.OfflineFetched(8, List.of(), true),
+                new UserEntity.OfflineRemoved(List.of("0001", "0002"), true),
                 new UserEntity.Bound("a@example.com/desk"),
                 new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         for (Object o : all) {
