@@ -35,9 +35,16 @@ class EndToEndTest {
     private final Path work = Path.of("target", "e2e-" + System.nanoTime()).toAbsolutePath();
     private final Path dataDir = work.resolve("data");
     private final Path log = work.resolve("server.log");
+    /** Every server this test started, so a failed assertion cannot leave one running. */
+    private final List<ServerProcess> started = new ArrayList<>();
 
     @AfterAll
     void cleanUp() throws Exception {
+        for (ServerProcess p : started) {
+            if (p.process.isAlive()) {
+                p.kill();
+            }
+        }
         // Whatever happened, leave no Cassandra behind (a failed test may skip the clean stop).
         Path pid = dataDir.resolve("cassandra").resolve("cassandra.pid");
         if (Files.exists(pid)) {
@@ -58,7 +65,7 @@ class EndToEndTest {
         BareJid bobJid = JidCreate.bareFrom("bob@localhost");
 
         // 1. cold start: a fresh data dir, so the local Cassandra node is made from nothing
-        ServerProcess first = ServerProcess.start(dataDir, ports, log);
+        ServerProcess first = start(ports);
         System.out.println("cold start to ready: " + first.readyMillis + " ms");
         X509TrustManager trust = XmppTestClients.trustNode(dataDir.resolve("tls/localhost.p12"), "changeit");
         assertThat(cli(first, "user", "add", "alice@localhost", "alice-secret")).isZero();
@@ -99,13 +106,13 @@ class EndToEndTest {
         // 143 = 128 + SIGTERM: the JVM's exit code after a signal whose shutdown hook ran
         assertThat(first.terminate()).isIn(0, 143);
         XmppTestClients.await("clients see the server go", () -> !alice.isConnected() && !bob.isConnected());
-        ServerProcess second = ServerProcess.start(dataDir, ports, log);
+        ServerProcess second = start(ports);
         System.out.println("warm start to ready: " + second.readyMillis + " ms");
         assertRostersKept(second, trust, aliceJid, bobJid);
 
         // 3. crash: SIGKILL, then start again on the same data dir (its Cassandra is reused)
         second.kill();
-        try (ServerProcess third = ServerProcess.start(dataDir, ports, log)) {
+        try (ServerProcess third = start(ports)) {
             System.out.println("start after kill -9 to ready: " + third.readyMillis + " ms");
             assertRostersKept(third, trust, aliceJid, bobJid);
             assertThat(third.terminate()).isIn(0, 143);
@@ -131,6 +138,12 @@ class EndToEndTest {
             alice.disconnect();
             bob.disconnect();
         }
+    }
+
+    private ServerProcess start(ServerProcess.Ports ports) throws Exception {
+        ServerProcess p = ServerProcess.start(dataDir, ports, log);
+        started.add(p);
+        return p;
     }
 
     private static boolean mutual(Roster roster, BareJid contact) {
