@@ -1,13 +1,9 @@
 package org.kaiku.persistence.cassandra;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +28,6 @@ import org.kaiku.engine.storage.AccountDataStore;
  * overshoot it by the number in flight (the contract allows that).
  */
 public final class CassandraAccountDataStore implements AccountDataStore, AutoCloseable {
-    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private final CqlSession session;
@@ -54,28 +49,11 @@ public final class CassandraAccountDataStore implements AccountDataStore, AutoCl
 
     /** Connects, creates the keyspace and table when missing (idempotent), prepares statements. */
     public static CassandraAccountDataStore connect(CassandraSettings settings) {
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
-                .withStringList(DefaultDriverOption.CONTACT_POINTS, settings.contactPointStrings())
-                .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, settings.localDatacenter())
-                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ConsistencyLevel.LOCAL_QUORUM.name())
-                .withString(DefaultDriverOption.SESSION_NAME, "kaiku-account-data")
-                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
-                .build();
-        CqlSession session = CqlSession.builder().withConfigLoader(config).build();
-        try {
-            String ks = settings.keyspace();
-            ddl(session, "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + settings.replication());
-            ddl(session, "CREATE TABLE IF NOT EXISTS " + ks + ".account_data ("
-                    + "account text, key text, xml text, PRIMARY KEY ((account), key))");
-            return new CassandraAccountDataStore(session, ks);
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
-        }
-    }
-
-    private static void ddl(CqlSession session, String cql) {
-        session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
+        String ks = settings.keyspace();
+        return CassandraSessions.open(settings, "kaiku-account-data", REQUEST_TIMEOUT, b -> b,
+                java.util.List.of("CREATE TABLE IF NOT EXISTS " + ks + ".account_data ("
+                        + "account text, key text, xml text, PRIMARY KEY ((account), key))"),
+                session -> new CassandraAccountDataStore(session, ks));
     }
 
     @Override

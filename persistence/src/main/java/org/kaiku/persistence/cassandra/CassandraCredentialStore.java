@@ -3,11 +3,9 @@ package org.kaiku.persistence.cassandra;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.data.UdtValue;
 import com.datastax.oss.driver.api.core.type.MapType;
@@ -53,7 +51,6 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
 
     /** JID localparts and domainparts are at most 1023 bytes (RFC 7622 section 3). */
     private static final int MAX_PART_BYTES = 1023;
-    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final CqlSession session;
@@ -80,39 +77,18 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
 
     /** Connects, creates the keyspace, type and table when missing (idempotent), prepares statements. */
     public static CassandraCredentialStore connect(CassandraSettings settings) {
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
-                .withStringList(DefaultDriverOption.CONTACT_POINTS, settings.contactPointStrings())
-                .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, settings.localDatacenter())
-                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ConsistencyLevel.LOCAL_QUORUM.name())
-                .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, ConsistencyLevel.SERIAL.name())
-                .withString(DefaultDriverOption.SESSION_NAME, "kaiku-credentials")
+        String ks = settings.keyspace();
+        return CassandraSessions.open(settings, "kaiku-credentials", REQUEST_TIMEOUT,
                 // above Cassandra's own LWT limits (cas_contention_timeout 1.8 s + write timeout 2 s),
                 // so that the server, not the client, decides a contended transaction's outcome
-                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
-                .build();
-        CqlSession session = CqlSession.builder().withConfigLoader(config).build();
-        try {
-            createSchema(session, settings);
-            return new CassandraCredentialStore(session, settings.keyspace());
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
-        }
-    }
-
-    private static void createSchema(CqlSession session, CassandraSettings settings) {
-        String ks = settings.keyspace();
-        ddl(session, "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + settings.replication());
-        ddl(session, "CREATE TYPE IF NOT EXISTS " + ks + ".scram_credential ("
-                + "salt blob, iterations int, stored_key blob, server_key blob)");
-        ddl(session, "CREATE TABLE IF NOT EXISTS " + ks + ".accounts ("
-                + "domain text, bucket int, username text, "
-                + "credentials frozen<map<text, frozen<scram_credential>>>, "
-                + "PRIMARY KEY ((domain, bucket), username))");
-    }
-
-    private static void ddl(CqlSession session, String cql) {
-        session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
+                b -> b.withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, ConsistencyLevel.SERIAL.name()),
+                List.of("CREATE TYPE IF NOT EXISTS " + ks + ".scram_credential ("
+                                + "salt blob, iterations int, stored_key blob, server_key blob)",
+                        "CREATE TABLE IF NOT EXISTS " + ks + ".accounts ("
+                                + "domain text, bucket int, username text, "
+                                + "credentials frozen<map<text, frozen<scram_credential>>>, "
+                                + "PRIMARY KEY ((domain, bucket), username))"),
+                session -> new CassandraCredentialStore(session, ks));
     }
 
     @Override

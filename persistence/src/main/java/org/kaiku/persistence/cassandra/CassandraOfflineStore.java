@@ -1,13 +1,9 @@
 package org.kaiku.persistence.cassandra;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +55,6 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
     static final int DELETE_CHUNK = 100;
     /** A bare JID is at most 1023 + 1 + 1023 bytes (RFC 7622 section 3). */
     private static final int MAX_ACCOUNT_BYTES = 2047;
-    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final CqlSession session;
@@ -82,33 +77,12 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
 
     /** Connects, creates the keyspace and table when missing (idempotent), prepares statements. */
     public static CassandraOfflineStore connect(CassandraSettings settings) {
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
-                .withStringList(DefaultDriverOption.CONTACT_POINTS, settings.contactPointStrings())
-                .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, settings.localDatacenter())
-                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ConsistencyLevel.LOCAL_QUORUM.name())
-                .withString(DefaultDriverOption.SESSION_NAME, "kaiku-offline")
-                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
-                .build();
-        CqlSession session = CqlSession.builder().withConfigLoader(config).build();
-        try {
-            createSchema(session, settings);
-            return new CassandraOfflineStore(session, settings.keyspace());
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
-        }
-    }
-
-    private static void createSchema(CqlSession session, CassandraSettings settings) {
         String ks = settings.keyspace();
-        ddl(session, "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + settings.replication());
-        ddl(session, "CREATE TABLE IF NOT EXISTS " + ks + ".offline_messages ("
-                + "account text, id timeuuid, received_at timestamp, stanza text, "
-                + "PRIMARY KEY ((account), id)) WITH CLUSTERING ORDER BY (id ASC)");
-    }
-
-    private static void ddl(CqlSession session, String cql) {
-        session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
+        return CassandraSessions.open(settings, "kaiku-offline", REQUEST_TIMEOUT, b -> b,
+                List.of("CREATE TABLE IF NOT EXISTS " + ks + ".offline_messages ("
+                        + "account text, id timeuuid, received_at timestamp, stanza text, "
+                        + "PRIMARY KEY ((account), id)) WITH CLUSTERING ORDER BY (id ASC)"),
+                session -> new CassandraOfflineStore(session, ks));
     }
 
     @Override
