@@ -121,7 +121,7 @@ public final class C2sListener {
                 C2sSession.InboundEnded::new);
         Flow<Incoming, Outgoing, ActorRef<Outgoing>> app = Flow.fromSinkAndSourceMat(in, out, Keep.right());
         BidiFlow<Outgoing, ByteString, ByteString, Incoming, org.apache.pekko.NotUsed> tls =
-                BidiFlow.fromGraph(new StartTlsStage(a.directTls() ? shared.tls().newServerEngine() : null));
+                BidiFlow.fromGraph(new StartTlsStage(a.directTls() ? shared.tls().newConnection() : null));
         Flow<ByteString, ByteString, ActorRef<Outgoing>> handler = tls.reversed().join(app, Keep.right());
         ActorRef<Outgoing> outRef = a.connection().handleWith(handler, Materializer.matFromSystem(ctx.getSystem()));
         session.tell(new C2sSession.Attached(outRef));

@@ -1,7 +1,10 @@
 package org.kaiku.engine.c2s;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ChannelBinding;
@@ -22,9 +25,9 @@ import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * The c2s negotiation policy (RFC 6120 sections 4.3, 5, 6, 7): which features a stream offers at
- * each step, STARTTLS, SASL (SCRAM-SHA-1/256/512 with their -PLUS variants, PLAIN only inside
- * TLS) and resource binding, plus the legacy session no-op (RFC 3921 section 3, kept as the
- * optional feature of draft-cridland-xmpp-session).
+ * each step, STARTTLS, SASL (SCRAM-SHA-1/256/512 with their -PLUS variants over tls-exporter or
+ * tls-server-end-point, PLAIN only inside TLS) and resource binding, plus the legacy session
+ * no-op (RFC 3921 section 3, kept as the optional feature of draft-cridland-xmpp-session).
  */
 final class C2sNegotiation {
     private static final String SASL_CB = "urn:xmpp:sasl-cb:0";
@@ -100,7 +103,8 @@ final class C2sNegotiation {
             }
         }
         XmlElement.Builder mechs = XmlElement.builder("mechanisms", Namespaces.SASL);
-        boolean cb = session.isTls() && channelBinding(ChannelBindings.TLS_SERVER_END_POINT) != null;
+        List<String> bindings = channelBindingTypes();
+        boolean cb = !bindings.isEmpty();
         for (ScramMechanism m : new ScramMechanism[] {ScramMechanism.SHA_512, ScramMechanism.SHA_256, ScramMechanism.SHA_1}) {
             if (cb) {
                 mechs.child(XmlElement.builder("mechanism", Namespaces.SASL).text(m.plusName()).build());
@@ -114,10 +118,12 @@ final class C2sNegotiation {
         }
         f.child(mechs.build());
         if (cb) {
-            // XEP-0440: which channel-binding types this server can check.
-            f.child(XmlElement.builder("sasl-channel-binding", SASL_CB)
-                    .child(XmlElement.builder("channel-binding", SASL_CB).attr("type", ChannelBindings.TLS_SERVER_END_POINT).build())
-                    .build());
+            // XEP-0440: which channel-binding types this server can check on this connection.
+            XmlElement.Builder types = XmlElement.builder("sasl-channel-binding", SASL_CB);
+            for (String type : bindings) {
+                types.child(XmlElement.builder("channel-binding", SASL_CB).attr("type", type).build());
+            }
+            f.child(types.build());
         }
         return prefixed(f.build());
     }
@@ -127,8 +133,32 @@ final class C2sNegotiation {
         return new XmlElement("stream:features", "jabber:client", features.attributes(), features.children());
     }
 
+    /**
+     * The channel-binding types this connection can check, best first: tls-exporter (RFC 9266;
+     * on TLS 1.3 only, see {@code C2sTlsServer}) and tls-server-end-point (RFC 5929, when our
+     * certificate's signature names one hash). tls-unique is never offered: it is
+     * undefined for TLS 1.3 and broken by the triple handshake on 1.2 without the extended master
+     * secret.
+     */
+    private List<String> channelBindingTypes() {
+        List<String> types = new ArrayList<>(2);
+        for (String type : new String[] {ChannelBindings.TLS_EXPORTER, ChannelBindings.TLS_SERVER_END_POINT}) {
+            if (channelBinding(type) != null) {
+                types.add(type);
+            }
+        }
+        return types;
+    }
+
     private ChannelBinding channelBinding(String type) {
-        if (ChannelBindings.TLS_SERVER_END_POINT.equals(type) && session.isTls()) {
+        TlsHandshake handshake = session.tlsHandshake();
+        if (handshake == null) {
+            return null;
+        }
+        if (ChannelBindings.TLS_EXPORTER.equals(type)) {
+            return handshake.exporter();
+        }
+        if (ChannelBindings.TLS_SERVER_END_POINT.equals(type)) {
             return shared.tls().serverEndPointBinding();
         }
         return null;
@@ -196,7 +226,7 @@ final class C2sNegotiation {
         if (m.isEmpty() || (plus && !session.isTls())) {
             throw new SaslException(SaslFailure.INVALID_MECHANISM, "mechanism " + mech);
         }
-        boolean serverPlus = session.isTls() && channelBinding(ChannelBindings.TLS_SERVER_END_POINT) != null;
+        boolean serverPlus = !channelBindingTypes().isEmpty();
         scram = new ScramServer(m.get(), plus, this::channelBinding, serverPlus, session.random(),
                 shared.unknownUserSecret(), shared.settings().scramIterations());
         scramMech = m.get();

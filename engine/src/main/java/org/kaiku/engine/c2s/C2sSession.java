@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLSession;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -20,6 +19,7 @@ import org.apache.pekko.util.ByteString;
 import org.kaiku.engine.c2s.TlsFraming.Incoming;
 import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.protocol.sasl.SaslException;
 import org.kaiku.protocol.sasl.SaslFailure;
 import org.kaiku.protocol.sasl.ScramCredential;
@@ -92,7 +92,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private boolean headerSent;
     private boolean closing;
     private boolean wroteSinceTick;
-    private SSLSession tls;
+    private TlsHandshake tls;
     private final C2sNegotiation negotiation;
     private EstablishedStanzas established;
 
@@ -173,7 +173,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private Behavior<SessionMessage> onInbound(Inbound m) {
         pendingAck = m.ackTo();
         if (m.incoming() instanceof TlsFraming.TlsEstablished t) {
-            tls = t.session();
+            tls = t.handshake();
             decoder = new XmlStreamDecoder(shared.settings().limits());
         } else if (m.incoming() instanceof TlsFraming.Received r && !closing) {
             feed(r.bytes());
@@ -246,7 +246,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         return directTls || tls != null;
     }
 
-    SSLSession tlsSession() {
+    /** The finished TLS handshake of this connection, null while it runs in the clear. */
+    TlsHandshake tlsHandshake() {
         return tls;
     }
 
@@ -295,7 +296,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     void startTls(XmlElement proceed) {
         wroteSinceTick = true;
         send(new TlsFraming.UpgradeTls(ByteString.fromString(XmlWriter.write(proceed, "jabber:client"), StandardCharsets.UTF_8),
-                shared.tls().newServerEngine()));
+                shared.tls().newConnection()));
         decoder = null;
         headerSent = false;
     }

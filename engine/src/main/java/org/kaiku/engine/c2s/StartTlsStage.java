@@ -1,10 +1,7 @@
 package org.kaiku.engine.c2s;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.util.ArrayDeque;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLException;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -20,17 +17,23 @@ import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.c2s.TlsFraming.Received;
 import org.kaiku.engine.c2s.TlsFraming.TlsEstablished;
 import org.kaiku.engine.c2s.TlsFraming.UpgradeTls;
+import org.kaiku.engine.tls.ServerTlsConnection;
+import org.kaiku.engine.tls.TlsHandshake;
 
 /**
  * TLS framing for one client connection, able to start in the clear and switch to TLS at an
  * exact byte: STARTTLS (RFC 6120 section 5.4.3.3) needs the {@code <proceed/>} in plain text and
  * everything after it encrypted. Pekko's {@code TLS} stage encrypts from the first byte and cannot
- * be switched on mid-stream, so this stage drives the JDK's {@link SSLEngine} itself; with an
- * engine given at construction it is direct TLS from the start (XEP-0368).
+ * be switched on mid-stream, so this stage drives a {@link ServerTlsConnection} itself; with one
+ * given at construction it is direct TLS from the start (XEP-0368).
  *
  * <p>Backpressure: the network side is pulled only while nothing decrypted waits for the
  * session, and the session side only while nothing waits for the socket, so a slow reader or a
  * slow session slows the other end down instead of filling memory.
+ *
+ * <p>A TLS failure (garbage, a bad handshake, a fatal alert from the client) sends our alert,
+ * ends the input towards the session and closes the socket once the session has finished
+ * writing; it never fails the stream, so nothing else in the node notices.
  *
  * <p>Shape: in1 = from the session, out1 = to the socket, in2 = from the socket, out2 = to the session.
  */
@@ -40,11 +43,11 @@ public final class StartTlsStage extends GraphStage<BidiShape<Outgoing, ByteStri
     private final Inlet<ByteString> netIn = Inlet.create("StartTls.netIn");
     private final Outlet<Incoming> appOut = Outlet.create("StartTls.appOut");
     private final BidiShape<Outgoing, ByteString, ByteString, Incoming> shape = BidiShape.of(appIn, netOut, netIn, appOut);
-    private final SSLEngine directTlsEngine;
+    private final ServerTlsConnection directTls;
 
-    /** @param directTlsEngine the engine for direct TLS, or null to start in the clear */
-    public StartTlsStage(SSLEngine directTlsEngine) {
-        this.directTlsEngine = directTlsEngine;
+    /** @param directTls the connection for direct TLS, or null to start in the clear */
+    public StartTlsStage(ServerTlsConnection directTls) {
+        this.directTls = directTls;
     }
 
     @Override
@@ -63,55 +66,51 @@ public final class StartTlsStage extends GraphStage<BidiShape<Outgoing, ByteStri
         private final ArrayDeque<Incoming> toApp = new ArrayDeque<>();
         /** Application bytes written while the handshake is still running, sent when it ends. */
         private final ArrayDeque<ByteString> held = new ArrayDeque<>();
-        private SSLEngine engine = directTlsEngine;
+        private ServerTlsConnection tls = directTls;
         private boolean established;
+        private boolean failed;
         private boolean appDone;
         private boolean netDone;
-        private ByteBuffer pendingNet = ByteBuffer.allocate(0);
 
         Logic() {
             super(shape);
             setHandler(appIn, new AbstractInHandler() {
                 @Override
-                public void onPush() throws SSLException {
+                public void onPush() {
                     Outgoing o = grab(appIn);
                     if (o instanceof Data d) {
-                        if (engine == null) {
+                        if (tls == null) {
                             toNet.add(d.bytes());
                         } else if (!established) {
                             held.add(d.bytes());
                         } else {
-                            wrap(ByteBuffer.wrap(d.bytes().toArray()));
+                            encrypt(d.bytes());
                         }
-                    } else if (o instanceof UpgradeTls u && engine == null) {
+                    } else if (o instanceof UpgradeTls u && tls == null) {
                         toNet.add(u.lastClearBytes());
-                        engine = u.engine();
-                        engine.beginHandshake();
+                        tls = u.connection();
                     }
                     flush();
                 }
 
                 @Override
-                public void onUpstreamFinish() throws SSLException {
+                public void onUpstreamFinish() {
                     appDone = true;
-                    if (engine != null && !engine.isOutboundDone()) {
-                        engine.closeOutbound();
-                        wrap(ByteBuffer.allocate(0));
+                    if (tls != null && !tls.isClosed()) {
+                        tls.close();
+                        collectOutput();
                     }
                     flush();
                 }
             });
             setHandler(netIn, new AbstractInHandler() {
                 @Override
-                public void onPush() throws SSLException {
+                public void onPush() {
                     ByteString bytes = grab(netIn);
-                    if (engine == null) {
+                    if (tls == null) {
                         toApp.add(new Received(bytes));
                     } else {
-                        unwrap(bytes);
-                        while (established && !held.isEmpty() && !engine.isOutboundDone()) {
-                            wrap(ByteBuffer.wrap(held.poll().toArray()));
-                        }
+                        decrypt(bytes);
                     }
                     flush();
                 }
@@ -138,22 +137,78 @@ public final class StartTlsStage extends GraphStage<BidiShape<Outgoing, ByteStri
                 public void onDownstreamFinish(Throwable cause) {
                     // The session stopped reading; what it still writes (a stream error, the
                     // closing tag) must reach the socket, so only the network input ends here.
-                    netDone = true;
                     toApp.clear();
-                    if (!isClosed(netIn)) {
-                        cancel(netIn);
-                    }
+                    endInput();
                     flush();
                 }
             });
         }
 
         @Override
-        public void preStart() throws SSLException {
-            if (engine != null) {
-                engine.beginHandshake();
-            }
+        public void preStart() {
             flush();
+        }
+
+        private void decrypt(ByteString bytes) {
+            byte[] app;
+            try {
+                app = tls.receive(bytes.toArray());
+            } catch (IOException e) {
+                fail();
+                return;
+            }
+            collectOutput();
+            TlsHandshake done = tls.handshake();
+            if (!established && done != null) {
+                established = true;
+                // Before any decrypted byte, so the session restarts its stream first.
+                toApp.add(new TlsEstablished(done));
+                while (!held.isEmpty() && !failed) {
+                    encrypt(held.poll());
+                }
+            }
+            if (app.length > 0) {
+                toApp.add(new Received(ByteString.fromArrayUnsafe(app)));
+            }
+            if (tls.isClosed()) {
+                // close_notify from the client: BC answered it; the input ends here.
+                endInput();
+            }
+        }
+
+        private void encrypt(ByteString bytes) {
+            if (failed || tls.isClosed()) {
+                return;
+            }
+            try {
+                tls.send(bytes.toArray());
+            } catch (IOException e) {
+                fail();
+                return;
+            }
+            collectOutput();
+        }
+
+        /** The alert (if any) goes out; the session sees its input end and closes the stream. */
+        private void fail() {
+            failed = true;
+            held.clear();
+            collectOutput();
+            endInput();
+        }
+
+        private void endInput() {
+            netDone = true;
+            if (!isClosed(netIn)) {
+                cancel(netIn);
+            }
+        }
+
+        private void collectOutput() {
+            byte[] out = tls.takeOutput();
+            if (out.length > 0) {
+                toNet.add(ByteString.fromArrayUnsafe(out));
+            }
         }
 
         private void flush() {
@@ -167,7 +222,7 @@ public final class StartTlsStage extends GraphStage<BidiShape<Outgoing, ByteStri
             if (isAvailable(appOut) && !toApp.isEmpty()) {
                 push(appOut, toApp.poll());
             }
-            if (appDone && toNet.isEmpty() && !isClosed(netOut)) {
+            if ((appDone || failed) && toNet.isEmpty() && !isClosed(netOut)) {
                 complete(netOut);
             }
             if (netDone && toApp.isEmpty() && !isClosed(appOut)) {
@@ -178,109 +233,6 @@ public final class StartTlsStage extends GraphStage<BidiShape<Outgoing, ByteStri
             }
             if (!appDone && !isClosed(appIn) && !hasBeenPulled(appIn) && toNet.isEmpty()) {
                 pull(appIn);
-            }
-        }
-
-        private void unwrap(ByteString bytes) throws SSLException {
-            ByteBuffer in = ByteBuffer.allocate(pendingNet.remaining() + bytes.size());
-            in.put(pendingNet);
-            bytes.copyToBuffer(in);
-            in.flip();
-            while (true) {
-                ByteBuffer app = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-                SSLEngineResult r = engine.unwrap(in, app);
-                app.flip();
-                SSLEngineResult.HandshakeStatus hs = r.getHandshakeStatus();
-                boolean handshakeWork = hs == SSLEngineResult.HandshakeStatus.NEED_TASK
-                        || hs == SSLEngineResult.HandshakeStatus.NEED_WRAP;
-                handshakeProgress(hs);
-                if (app.hasRemaining()) {
-                    toApp.add(new Received(ByteString.fromByteBuffer(app)));
-                }
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                    // close_notify from the client: answer it and end the input.
-                    wrap(ByteBuffer.allocate(0));
-                    netDone = true;
-                    if (!isClosed(netIn)) {
-                        cancel(netIn);
-                    }
-                    break;
-                }
-                if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
-                    break;
-                }
-                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    continue;
-                }
-                if (!in.hasRemaining() || (!handshakeWork && r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
-                    break;
-                }
-            }
-            pendingNet = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
-        }
-
-        private void wrap(ByteBuffer src) throws SSLException {
-            do {
-                ByteBuffer net = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                SSLEngineResult r = engine.wrap(src, net);
-                net.flip();
-                if (net.hasRemaining()) {
-                    toNet.add(ByteString.fromByteBuffer(net));
-                }
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                    return;
-                }
-                handshakeProgress(r.getHandshakeStatus());
-                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
-                    return;
-                }
-            } while (src.hasRemaining());
-        }
-
-        private void handshakeProgress(SSLEngineResult.HandshakeStatus status) throws SSLException {
-            SSLEngineResult.HandshakeStatus hs = status;
-            while (true) {
-                switch (hs) {
-                    case NEED_TASK -> {
-                        Runnable task;
-                        while ((task = engine.getDelegatedTask()) != null) {
-                            task.run();
-                        }
-                        hs = engine.getHandshakeStatus();
-                    }
-                    case NEED_WRAP -> {
-                        if (engine.isOutboundDone()) {
-                            return;
-                        }
-                        ByteBuffer net = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                        SSLEngineResult r = engine.wrap(ByteBuffer.allocate(0), net);
-                        net.flip();
-                        if (net.hasRemaining()) {
-                            toNet.add(ByteString.fromByteBuffer(net));
-                        }
-                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                            return;
-                        }
-                        hs = r.getHandshakeStatus();
-                    }
-                    case FINISHED -> {
-                        markEstablished();
-                        return;
-                    }
-                    default -> {
-                        if (hs == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && !established) {
-                            markEstablished();
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-
-        private void markEstablished() {
-            if (!established) {
-                established = true;
-                toApp.add(new TlsEstablished(engine.getSession()));
             }
         }
     }

@@ -1,8 +1,8 @@
 package org.kaiku.engine.c2s;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
 import org.apache.pekko.util.ByteString;
+import org.kaiku.engine.tls.ServerTlsConnection;
+import org.kaiku.engine.tls.TlsHandshake;
 
 /** The messages between a client session and its {@link StartTlsStage}. */
 public final class TlsFraming {
@@ -26,7 +26,7 @@ public final class TlsFraming {
      * clear and switches to TLS in the same step: the client answers the proceed with its
      * ClientHello at once, so no byte may arrive between the two and be taken for plain text.
      */
-    public record UpgradeTls(ByteString lastClearBytes, SSLEngine engine) implements Outgoing {
+    public record UpgradeTls(ByteString lastClearBytes, ServerTlsConnection connection) implements Outgoing {
     }
 
     /** Completes the outgoing side: the connection closes once everything before it is sent. */
@@ -38,6 +38,6 @@ public final class TlsFraming {
     }
 
     /** The TLS handshake has finished; comes before any decrypted byte. */
-    public record TlsEstablished(SSLSession session) implements Incoming {
+    public record TlsEstablished(TlsHandshake handshake) implements Incoming {
     }
 }

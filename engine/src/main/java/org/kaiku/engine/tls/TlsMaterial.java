@@ -7,35 +7,99 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
 import org.kaiku.protocol.sasl.ChannelBinding;
 import org.kaiku.protocol.sasl.ChannelBindings;
 
 /**
- * The server's TLS key and certificate (RFC 6120 section 5, XEP-0368). With no keystore
- * configured, a self-signed certificate for the domain is made on first run with the JDK's own
- * {@code keytool} and kept under {@code <data-dir>/tls/}, so later runs present the same
- * certificate and a client that pinned it keeps working.
+ * The server's TLS key and certificate (RFC 6120 section 5, XEP-0368), and the factory of the
+ * connections that use them. With no keystore configured, a self-signed certificate for the
+ * domain is made on first run with the JDK's own {@code keytool} and kept under
+ * {@code <data-dir>/tls/}, so later runs present the same certificate and a client that pinned it
+ * keeps working.
+ *
+ * <p>TLS runs on Bouncy Castle's TLS API rather than the JDK's SSLEngine because Java 17's JSSE
+ * cannot export keying material (RFC 8446 section 7.5), which the tls-exporter channel binding
+ * of SCRAM-*-PLUS needs (RFC 9266, XEP-0440). The cryptography underneath is still the JDK's
+ * (JCA providers, with their AES-GCM intrinsics); Bouncy Castle only runs the protocol.
  */
 public final class TlsMaterial {
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** Offered in this order; IANA names for logs. AEAD with (EC)DHE only. */
+    private static final Map<Integer, String> TLS13_SUITES = orderedSuites(
+            CipherSuite.TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256",
+            CipherSuite.TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384",
+            CipherSuite.TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256");
+    private static final Map<Integer, String> RSA_SUITES = orderedSuites(
+            CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    private static final Map<Integer, String> EC_SUITES = orderedSuites(
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    private final SSLContext context;
+    private final JcaTlsCrypto crypto;
+    private final PrivateKey privateKey;
     private final X509Certificate certificate;
+    private final TlsCertificate[] chain;
+    private final int[] cipherSuites;
+    private final List<SignatureAndHashAlgorithm> tls13Schemes;
+    private final List<SignatureAndHashAlgorithm> tls12Schemes;
     private final ChannelBinding serverEndPoint;
 
-    private TlsMaterial(SSLContext context, X509Certificate certificate) {
-        this.context = context;
-        this.certificate = certificate;
+    private TlsMaterial(PrivateKey privateKey, X509Certificate[] certificates) throws IOException {
+        this.crypto = new TlsCrypto();
+        this.privateKey = privateKey;
+        this.certificate = certificates[0];
+        this.chain = new TlsCertificate[certificates.length];
+        for (int i = 0; i < certificates.length; i++) {
+            try {
+                chain[i] = crypto.createCertificate(certificates[i].getEncoded());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IOException("cannot encode certificate " + i + " of the chain", e);
+            }
+        }
+        boolean rsa = privateKey.getAlgorithm().equals("RSA");
+        if (rsa) {
+            tls13Schemes = List.of(SignatureAndHashAlgorithm.rsa_pss_rsae_sha256, SignatureAndHashAlgorithm.rsa_pss_rsae_sha384,
+                    SignatureAndHashAlgorithm.rsa_pss_rsae_sha512);
+            List<SignatureAndHashAlgorithm> both = new ArrayList<>(tls13Schemes);
+            both.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
+            both.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha384, SignatureAlgorithm.rsa));
+            both.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha512, SignatureAlgorithm.rsa));
+            tls12Schemes = List.copyOf(both);
+        } else if (privateKey instanceof ECPrivateKey ec) {
+            // RFC 8446 section 4.2.3: in TLS 1.3 the hash is tied to the curve.
+            int bits = ec.getParams().getCurve().getField().getFieldSize();
+            short hash = bits <= 256 ? HashAlgorithm.sha256 : bits <= 384 ? HashAlgorithm.sha384 : HashAlgorithm.sha512;
+            tls13Schemes = List.of(SignatureAndHashAlgorithm.getInstance(hash, SignatureAlgorithm.ecdsa));
+            tls12Schemes = List.of(SignatureAndHashAlgorithm.getInstance(hash, SignatureAlgorithm.ecdsa),
+                    SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa),
+                    SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha384, SignatureAlgorithm.ecdsa));
+        } else {
+            throw new IOException("the private key is " + privateKey.getAlgorithm() + "; only RSA and EC keys are supported");
+        }
+        List<Integer> suites = new ArrayList<>(TLS13_SUITES.keySet());
+        suites.addAll((rsa ? RSA_SUITES : EC_SUITES).keySet());
+        this.cipherSuites = TlsUtils.getSupportedCipherSuites(crypto, suites.stream().mapToInt(Integer::intValue).toArray());
         this.serverEndPoint = ChannelBindings.tlsServerEndPoint(certificate).orElse(null);
     }
 
@@ -54,22 +118,19 @@ public final class TlsMaterial {
         try (InputStream in = Files.newInputStream(keystore)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
-            X509Certificate cert = null;
             for (Enumeration<String> aliases = ks.aliases(); aliases.hasMoreElements(); ) {
                 String alias = aliases.nextElement();
-                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate x) {
-                    cert = x;
-                    break;
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate
+                        && ks.getKey(alias, password) instanceof PrivateKey privateKey) {
+                    java.security.cert.Certificate[] stored = ks.getCertificateChain(alias);
+                    X509Certificate[] chain = new X509Certificate[stored.length];
+                    for (int i = 0; i < stored.length; i++) {
+                        chain[i] = (X509Certificate) stored[i];
+                    }
+                    return new TlsMaterial(privateKey, chain);
                 }
             }
-            if (cert == null) {
-                throw new SettingsException(key, keystore + " holds no private key with an X.509 certificate");
-            }
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return new TlsMaterial(ctx, cert);
+            throw new SettingsException(key, keystore + " holds no private key with an X.509 certificate");
         } catch (IOException | GeneralSecurityException e) {
             throw new SettingsException(key, "cannot load " + keystore + ": " + e.getMessage(), e);
         }
@@ -98,14 +159,63 @@ public final class TlsMaterial {
         }
     }
 
-    /** A server-mode engine for one connection; TLS 1.2 and 1.3 only. */
-    public SSLEngine newServerEngine() {
-        SSLEngine engine = context.createSSLEngine();
-        engine.setUseClientMode(false);
-        SSLParameters params = engine.getSSLParameters();
-        params.setProtocols(PROTOCOLS);
-        engine.setSSLParameters(params);
-        return engine;
+    /** The server end of one new connection, before its handshake. */
+    public ServerTlsConnection newConnection() {
+        return new ServerTlsConnection(new C2sTlsServer(this));
+    }
+
+    JcaTlsCrypto crypto() {
+        return crypto;
+    }
+
+    PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    TlsCertificate[] chain() {
+        return chain.clone();
+    }
+
+    int[] cipherSuites() {
+        return cipherSuites.clone();
+    }
+
+    /**
+     * The first of our signature schemes for this key that the client offered, or null. A TLS
+     * 1.2 client that sent no signature_algorithms gets SHA-1 with our key type (RFC 5246
+     * section 7.4.1.4.1).
+     */
+    SignatureAndHashAlgorithm signatureScheme(List<SignatureAndHashAlgorithm> offered, boolean tls13) {
+        List<SignatureAndHashAlgorithm> ours = tls13 ? tls13Schemes : tls12Schemes;
+        if (offered == null) {
+            return tls13 ? null : SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha1, ours.get(0).getSignature() == SignatureAlgorithm.ecdsa
+                    ? SignatureAlgorithm.ecdsa : SignatureAlgorithm.rsa);
+        }
+        for (SignatureAndHashAlgorithm s : ours) {
+            if (offered.contains(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    static String suiteName(int suite) {
+        String name = TLS13_SUITES.get(suite);
+        if (name == null) {
+            name = RSA_SUITES.get(suite);
+        }
+        if (name == null) {
+            name = EC_SUITES.get(suite);
+        }
+        return name != null ? name : String.format("0x%04X", suite);
+    }
+
+    private static Map<Integer, String> orderedSuites(Object... suiteAndName) {
+        Map<Integer, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < suiteAndName.length; i += 2) {
+            m.put((Integer) suiteAndName[i], (String) suiteAndName[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     public X509Certificate certificate() {

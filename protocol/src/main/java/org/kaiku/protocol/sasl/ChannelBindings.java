@@ -18,9 +18,8 @@ import java.util.Optional;
  * hash function (Ed25519, Ed448, RSASSA-PSS whose MGF1 hash differs): then nothing is returned
  * and the server must not offer it.
  *
- * <p>{@value #TLS_EXPORTER} (RFC 9266) needs the TLS exporter (RFC 8446 section 7.5), which
- * Java 17's JSSE does not expose; only the name is provided here, so that the stream layer can
- * recognize it and decline it.
+ * <p>{@value #TLS_EXPORTER} (RFC 9266) is exported by the TLS implementation itself (RFC 8446
+ * section 7.5); only its name is here, and the engine's TLS layer supplies the data.
  */
 public final class ChannelBindings {
     /** RFC 5929 section 4. */
