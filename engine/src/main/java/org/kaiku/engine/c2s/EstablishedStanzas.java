@@ -3,6 +3,7 @@ package org.kaiku.engine.c2s;
 import java.util.Optional;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError;
@@ -13,9 +14,11 @@ import org.kaiku.protocol.xml.XmlElement;
 /**
  * Stanzas of a bound session (RFC 6120 sections 8 and 10): the server stamps {@code from}
  * with the session's full JID and refuses a forged one, answers for the account where RFC 6120
- * section 10.3 says so, and routes the rest. Presence and roster go through the user's own
- * entity (it owns subscriptions and presence state); messages and other iqs go straight to the
- * router, so online delivery never waits on the sender's entity or on a disk write.
+ * section 10.3 says so, and routes the rest. Presence, roster and carbons requests go through the
+ * user's own entity (it owns subscriptions, presence and per-resource state); messages and other
+ * iqs go straight to the router, so online delivery never waits on the sender's entity or on a
+ * disk write. A message eligible for carbons (XEP-0280) is also handed to the entity after it
+ * was routed, for the copies to the account's other resources.
  */
 final class EstablishedStanzas {
     private final C2sContext shared;
@@ -87,6 +90,11 @@ final class EstablishedStanzas {
             to = bare;
         }
         shared.router().route(message, to);
+        if (!to.bare().equals(bare) && Carbons.eligible(message, false)) {
+            // XEP-0280 section 8: the copies for the other resources come from the account's
+            // entity, which knows who enabled carbons; the original is already on its way.
+            shared.router().user(bare).tell(new UserEntity.CopySent(full.resource(), message));
+        }
     }
 
     private void onIq(XmlElement iq, Jid to) {
@@ -107,7 +115,7 @@ final class EstablishedStanzas {
                 return;
             }
             XmlElement payload = iq.elements().get(0);
-            if (Namespaces.ROSTER.equals(payload.namespace())) {
+            if (Namespaces.ROSTER.equals(payload.namespace()) || Carbons.NAMESPACE.equals(payload.namespace())) {
                 shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), iq));
                 return;
             }

@@ -3,6 +3,8 @@ package org.kaiku.engine.user;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError.Condition;
@@ -16,15 +18,19 @@ import org.kaiku.protocol.xml.XmlElement;
  * goes to that resource whatever its priority. When no resource can take a normal or chat
  * message (sections 8.5.2.2.1 and 8.5.3.2.1) it is offered to offline storage (XEP-0160, see
  * {@link OfflineDelivery}); a headline is then dropped, a groupchat answered with
- * service-unavailable. Nothing here writes to the journal.
+ * service-unavailable. Normal and chat messages are then copied to the account's other
+ * carbons-enabled resources (XEP-0280 section 7, {@link CarbonsHandler}). Nothing here writes to
+ * the journal.
  */
 final class StanzaDelivery {
     private final Account account;
     private final OfflineDelivery offline;
+    private final CarbonsHandler carbons;
 
-    StanzaDelivery(Account account, OfflineDelivery offline) {
+    StanzaDelivery(Account account, OfflineDelivery offline, CarbonsHandler carbons) {
         this.account = account;
         this.offline = offline;
+        this.carbons = carbons;
     }
 
     /** Section 8.5.2 (bare JID) and 8.5.3 (full JID) for messages. */
@@ -34,6 +40,7 @@ final class StanzaDelivery {
             UserState.OnlineResource r = box.state().resources().get(to.resource());
             if (r != null) {
                 box.toSession(r.session(), message);
+                carbons.received(box, message, List.of(r.session()));
                 return;
             }
             if ("groupchat".equals(type)) {
@@ -58,9 +65,12 @@ final class StanzaDelivery {
                 if (best.isEmpty()) {
                     offline.offer(box, message);
                 }
+                List<ActorRef<SessionMessage>> delivered = new ArrayList<>(best.size());
                 for (UserState.OnlineResource r : best) {
                     box.toSession(r.session(), message);
+                    delivered.add(r.session());
                 }
+                carbons.received(box, message, delivered);
             }
         }
     }

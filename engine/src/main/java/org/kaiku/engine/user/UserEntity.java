@@ -24,6 +24,7 @@ import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
+import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError;
@@ -38,7 +39,8 @@ import org.kaiku.protocol.xml.XmlElement;
  * the older one is closed with a conflict stream error), the roster (RFC 6121 section 2),
  * subscriptions (section 3), presence (section 4) and delivery of what others send it (section
  * 8.5), with offline storage for the messages no resource can take (XEP-0160, in {@link
- * OfflineDelivery}). Roster, pending requests and online resources are journaled so any node can
+ * OfflineDelivery}) and copies for its carbons-enabled resources (XEP-0280, {@link CarbonsHandler}).
+ * Roster, pending requests and online resources are journaled so any node can
  * take the account over; messages never are. Resources whose session dies, or was already dead
  * when the entity recovered elsewhere, are logged out with the usual unavailable broadcast.
  *
@@ -106,6 +108,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record FromClient(String resource, XmlElement stanza) implements Command {
     }
 
+    /**
+     * A message the account's client on {@code resource} sent, already routed by its session:
+     * only for the copies to the account's other carbons-enabled resources (XEP-0280 section 8).
+     */
+    public record CopySent(String resource, XmlElement message) implements Command {
+    }
+
     /** A stanza addressed to the account (bare or full JID) by another entity or the server. */
     public record Deliver(XmlElement stanza) implements Command {
     }
@@ -160,6 +169,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final RosterHandler roster;
     private final StanzaDelivery delivery;
     private final OfflineDelivery offline;
+    private final CarbonsHandler carbons;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
@@ -170,7 +180,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.presence = new PresenceHandler(account, subscriptions);
         this.roster = new RosterHandler(account, subscriptions);
         this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
-        this.delivery = new StanzaDelivery(account, offline);
+        this.carbons = new CarbonsHandler(account);
+        this.delivery = new StanzaDelivery(account, offline, carbons);
     }
 
     @Override
@@ -205,6 +216,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
                     fromClient(box, cmd.resource(), cmd.stanza());
                     offline.presenceChanged(box, state, cmd.resource());
+                }))
+                .onCommand(CopySent.class, (state, cmd) -> guarded(state, null, box -> {
+                    if (state.resources().containsKey(cmd.resource())) {
+                        carbons.sent(box, cmd.resource(), cmd.message());
+                    }
                 }))
                 .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
                     if (offline.draining() && StanzaKind.of(cmd.stanza()) == StanzaKind.MESSAGE) {
@@ -294,6 +310,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     box.route(stamped);
                 } else if (stamped.child("query", Namespaces.ROSTER) != null) {
                     roster.handle(box, resource, stamped);
+                } else if (!stamped.elements().isEmpty() && Carbons.NAMESPACE.equals(stamped.elements().get(0).namespace())) {
+                    carbons.request(box, resource, stamped);
                 } else {
                     String type = Stanzas.type(stamped);
                     if ("get".equals(type) || "set".equals(type)) {

@@ -40,6 +40,10 @@ public sealed interface UserEvent extends CborSerializable {
     record DirectedPresenceRemoved(String resource, String jid) implements UserEvent {
     }
 
+    /** The resource enabled or disabled Message Carbons (XEP-0280 sections 4 and 5). */
+    record CarbonsToggled(String resource, boolean enabled) implements UserEvent {
+    }
+
     /** A roster item was created or changed, by the user (roster set) or by a subscription stanza. */
     record RosterItemSaved(RosterItem item) implements UserEvent {
     }

@@ -40,15 +40,22 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
      * @param priority        priority of its last available presence (section 4.7.2.3)
      * @param presence        its last available presence as XML (no 'to'), null when unavailable
      * @param directed        JIDs it sent directed available presence to (section 4.6)
+     * @param carbons         it enabled Message Carbons (XEP-0280); a snapshot from before
+     *                        carbons existed reads back as false
      */
     public record OnlineResource(ActorRef<SessionMessage> session, boolean rosterRequested, boolean available,
-                                 int priority, String presence, Set<String> directed) implements CborSerializable {
+                                 int priority, String presence, Set<String> directed, boolean carbons)
+            implements CborSerializable {
         public OnlineResource {
             directed = directed == null ? Set.of() : Set.copyOf(directed);
         }
 
         static OnlineResource bound(ActorRef<SessionMessage> session) {
-            return new OnlineResource(session, false, false, 0, null, Set.of());
+            return new OnlineResource(session, false, false, 0, null, Set.of(), false);
+        }
+
+        OnlineResource withCarbons(boolean enabled) {
+            return new OnlineResource(session, rosterRequested, available, priority, presence, directed, enabled);
         }
     }
 
@@ -110,25 +117,29 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
             return new UserState(roster, pendingIn, r, rosterVersion);
         } else if (event instanceof UserEvent.RosterRequested e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), true, r.available(),
-                    r.priority(), r.presence(), r.directed()));
+                    r.priority(), r.presence(), r.directed(), r.carbons()));
         } else if (event instanceof UserEvent.PresenceChanged e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), true,
-                    e.priority(), e.presence(), r.directed()));
+                    e.priority(), e.presence(), r.directed(), r.carbons()));
         } else if (event instanceof UserEvent.PresenceWithdrawn e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), false,
-                    0, null, Set.of()));
+                    0, null, Set.of(), r.carbons()));
         } else if (event instanceof UserEvent.DirectedPresenceAdded e) {
             return updateResource(e.resource(), r -> {
                 Set<String> d = new HashSet<>(r.directed());
                 d.add(e.jid());
-                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d);
+                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d,
+                        r.carbons());
             });
         } else if (event instanceof UserEvent.DirectedPresenceRemoved e) {
             return updateResource(e.resource(), r -> {
                 Set<String> d = new HashSet<>(r.directed());
                 d.remove(e.jid());
-                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d);
+                return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d,
+                        r.carbons());
             });
+        } else if (event instanceof UserEvent.CarbonsToggled e) {
+            return updateResource(e.resource(), r -> r.withCarbons(e.enabled()));
         } else if (event instanceof UserEvent.RosterItemSaved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.put(e.item().jid(), e.item());

@@ -63,7 +63,7 @@ class UserSerializationTest {
                 new UserEvent.SubscriptionRequestStored("bob@example.com", xml),
                 new UserEvent.SubscriptionRequestRemoved("bob@example.com"),
                 new UserState(Map.of("bob@example.com", item), Map.of("carol@example.com", xml),
-                        Map.of("r", new UserState.OnlineResource(session.getRef(), true, true, 3, xml, Set.of("x@example.com"))), 12),
+                        Map.of("r", new UserState.OnlineResource(session.getRef(), true, true, 3, xml, Set.of("x@example.com"), true)), 12),
                 new UserEntity.Bind(null, session.getRef(), reply.getRef()),
                 new UserEntity.Bind("desk", session.getRef(), reply.getRef()),
                 new UserEntity.Unbind("desk", session.getRef()),

@@ -2,17 +2,12 @@ package org.kaiku.protocol.ext.delay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kaiku.protocol.stanza.Namespaces;
-import org.kaiku.protocol.stream.StreamHeader;
 import org.kaiku.protocol.stream.XmlStreamException;
-import org.kaiku.protocol.xml.StreamEvent;
 import org.kaiku.protocol.xml.XmlElement;
-import org.kaiku.protocol.xml.XmlStreamDecoder;
+import org.kaiku.protocol.xml.StanzaFixtures;
 
 /** XEP-0203 delay notations: the XEP's own example, round trips, XEP-0082 stamps. */
 class DelayTest {
@@ -23,20 +18,9 @@ class DelayTest {
             + "<delay xmlns='urn:xmpp:delay' from='capulet.com' stamp='2002-09-10T23:08:25Z'>Offline Storage</delay>"
             + "</message>";
 
-    /** Decodes one stanza from a client stream, fed one byte at a time. */
-    private static XmlElement decodeByteByByte(String stanza) throws XmlStreamException {
-        byte[] input = (StreamHeader.open(null, "example.com", null, Namespaces.CLIENT) + stanza).getBytes(StandardCharsets.UTF_8);
-        XmlStreamDecoder decoder = new XmlStreamDecoder();
-        List<StreamEvent> events = new ArrayList<>();
-        for (byte b : input) {
-            events.addAll(decoder.feed(new byte[] {b}));
-        }
-        return ((StreamEvent.StreamElement) events.get(1)).element();
-    }
-
     @Test
     void readsTheXepExample() throws XmlStreamException {
-        Delay d = Delay.of(decodeByteByByte(OFFLINE_EXAMPLE)).orElseThrow();
+        Delay d = Delay.of(StanzaFixtures.decodeByteByByte(OFFLINE_EXAMPLE)).orElseThrow();
         assertThat(d.from()).isEqualTo("capulet.com");
         assertThat(d.stamp()).isEqualTo(Instant.parse("2002-09-10T23:08:25Z"));
         assertThat(d.reason()).isEqualTo("Offline Storage");
@@ -50,7 +34,7 @@ class DelayTest {
         String xml = message.toXml();
         assertThat(xml).contains("stamp=\"2024-02-29T23:59:59.123Z\"").contains("xmlns=\"urn:xmpp:delay\"");
 
-        Delay back = Delay.of(decodeByteByByte(xml)).orElseThrow();
+        Delay back = Delay.of(StanzaFixtures.decodeByteByByte(xml)).orElseThrow();
         assertThat(back).isEqualTo(d);
         assertThat(back.stamp()).isEqualTo(Instant.parse("2024-02-29T23:59:59.123Z"));
     }
@@ -68,10 +52,10 @@ class DelayTest {
 
     @Test
     void otherElementsAndBadStampsAreNoNotation() throws XmlStreamException {
-        assertThat(Delay.of(decodeByteByByte("<message><body>x</body></message>"))).isEmpty();
-        assertThat(Delay.of(decodeByteByByte("<message><delay xmlns='urn:xmpp:delay' stamp='yesterday'/></message>"))).isEmpty();
-        assertThat(Delay.of(decodeByteByByte("<message><delay xmlns='jabber:x:delay' stamp='20020910T23:08:25'/></message>"))).isEmpty();
-        Delay bare = Delay.of(decodeByteByByte("<message><delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/></message>")).orElseThrow();
+        assertThat(Delay.of(StanzaFixtures.decodeByteByByte("<message><body>x</body></message>"))).isEmpty();
+        assertThat(Delay.of(StanzaFixtures.decodeByteByByte("<message><delay xmlns='urn:xmpp:delay' stamp='yesterday'/></message>"))).isEmpty();
+        assertThat(Delay.of(StanzaFixtures.decodeByteByByte("<message><delay xmlns='jabber:x:delay' stamp='20020910T23:08:25'/></message>"))).isEmpty();
+        Delay bare = Delay.of(StanzaFixtures.decodeByteByByte("<message><delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/></message>")).orElseThrow();
         assertThat(bare.from()).isNull();
         assertThat(bare.reason()).isNull();
         assertThat(bare.toElement().toXml()).isEqualTo("<delay xmlns=\"urn:xmpp:delay\" stamp=\"2002-09-10T23:08:25.000Z\"/>");
