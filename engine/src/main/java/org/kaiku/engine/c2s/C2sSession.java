@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -93,6 +94,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private boolean closing;
     private boolean wroteSinceTick;
     private TlsHandshake tls;
+    /** The account's blocklist as its entity last told us (XEP-0191); empty until then. */
+    private Set<String> blocked = Set.of();
     private final C2sNegotiation negotiation;
     private EstablishedStanzas established;
 
@@ -136,6 +139,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 })
                 .onMessage(SessionMessage.Deliver.class, m -> {
                     writeStanza(m.stanza());
+                    return this;
+                })
+                .onMessage(SessionMessage.Blocklist.class, m -> {
+                    blocked = m.jids();
                     return this;
                 })
                 .onMessage(SessionMessage.Kick.class, m -> {
@@ -249,6 +256,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     /** The finished TLS handshake of this connection, null while it runs in the clear. */
     TlsHandshake tlsHandshake() {
         return tls;
+    }
+
+    Set<String> blocked() {
+        return blocked;
     }
 
     SecureRandom random() {

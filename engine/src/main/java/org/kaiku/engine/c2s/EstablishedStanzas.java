@@ -3,6 +3,7 @@ package org.kaiku.engine.c2s;
 import java.util.Optional;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.ext.blocking.Blocking;
 import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
@@ -14,8 +15,9 @@ import org.kaiku.protocol.xml.XmlElement;
 /**
  * Stanzas of a bound session (RFC 6120 sections 8 and 10): the server stamps {@code from}
  * with the session's full JID and refuses a forged one, answers for the account where RFC 6120
- * section 10.3 says so, and routes the rest. Presence, roster and carbons requests go through the
- * user's own entity (it owns subscriptions, presence and per-resource state); messages and other
+ * section 10.3 says so, refuses stanzas to JIDs the user blocked (XEP-0191, from the entity's
+ * copy of the list), and routes the rest. Presence, roster, carbons and blocking requests go
+ * through the user's own entity (it owns subscriptions, presence and per-resource state); messages and other
  * iqs go straight to the router, so online delivery never waits on the sender's entity or on a
  * disk write. A message eligible for carbons (XEP-0280) is also handed to the entity after it
  * was routed, for the copies to the account's other resources.
@@ -72,6 +74,13 @@ final class EstablishedStanzas {
             to = t.get();
             stanza = stanza.withAttr("to", to.toString());
         }
+        if (to != null && !to.bare().equals(bare) && Blocking.blocks(session.blocked(), to.toString())) {
+            // XEP-0191 section 3.3: nothing goes to a JID the user blocked.
+            if (!"error".equals(stanza.attr("type"))) {
+                session.writeStanza(Blocking.blockedError(stanza));
+            }
+            return;
+        }
         switch (name) {
             case "presence" -> onPresence(stanza);
             case "iq" -> onIq(stanza, to);
@@ -115,7 +124,8 @@ final class EstablishedStanzas {
                 return;
             }
             XmlElement payload = iq.elements().get(0);
-            if (Namespaces.ROSTER.equals(payload.namespace()) || Carbons.NAMESPACE.equals(payload.namespace())) {
+            if (Namespaces.ROSTER.equals(payload.namespace()) || Carbons.NAMESPACE.equals(payload.namespace())
+                    || Blocking.NAMESPACE.equals(payload.namespace())) {
                 shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), iq));
                 return;
             }

@@ -1,5 +1,6 @@
 package org.kaiku.engine.session;
 
+import java.util.Set;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.protocol.stream.StreamError;
 import org.kaiku.protocol.xml.XmlElement;
@@ -13,6 +14,17 @@ public interface SessionMessage extends CborSerializable {
 
     /** Write this stanza to the client as it is ({@code to} and {@code from} already set). */
     record Deliver(XmlElement stanza) implements SessionMessage {
+    }
+
+    /**
+     * The account's blocklist (XEP-0191), sent at bind when it is not empty and after every
+     * change: the session refuses stanzas to these JIDs itself, so its messages still go
+     * straight to the router.
+     */
+    record Blocklist(Set<String> jids) implements SessionMessage {
+        public Blocklist {
+            jids = Set.copyOf(jids);
+        }
     }
 
     /** Send this stream error and close the stream (e.g. CONFLICT when another session took the resource). */

@@ -5,6 +5,8 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.ext.blocking.Blocking;
+import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.stream.StreamError;
 import org.kaiku.protocol.xml.XmlElement;
 
@@ -43,8 +45,16 @@ final class Outbox {
         actions.add(() -> session.tell(new SessionMessage.Deliver(stanza)));
     }
 
-    /** Hands a stanza to the router (another account, the server, or another domain). */
+    /**
+     * Hands a stanza to the router (another account, the server, or another domain). Presence to
+     * a JID on the account's blocklist is dropped here, whatever produced it (broadcast, probe
+     * answer, directed): XEP-0191 section 3.3 has the user look offline to it.
+     */
     void route(XmlElement stanza) {
+        if (!state.blocked().isEmpty() && "presence".equals(stanza.name())
+                && Blocking.blocks(state.blocked(), Stanzas.to(stanza))) {
+            return;
+        }
         actions.add(() -> router.route(stanza));
     }
 

@@ -24,6 +24,7 @@ import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
+import org.kaiku.protocol.ext.blocking.Blocking;
 import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
@@ -39,7 +40,8 @@ import org.kaiku.protocol.xml.XmlElement;
  * the older one is closed with a conflict stream error), the roster (RFC 6121 section 2),
  * subscriptions (section 3), presence (section 4) and delivery of what others send it (section
  * 8.5), with offline storage for the messages no resource can take (XEP-0160, in {@link
- * OfflineDelivery}) and copies for its carbons-enabled resources (XEP-0280, {@link CarbonsHandler}).
+ * OfflineDelivery}), copies for its carbons-enabled resources (XEP-0280, {@link CarbonsHandler})
+ * and its blocklist (XEP-0191, {@link BlockingHandler}).
  * Roster, pending requests and online resources are journaled so any node can
  * take the account over; messages never are. Resources whose session dies, or was already dead
  * when the entity recovered elsewhere, are logged out with the usual unavailable broadcast.
@@ -170,6 +172,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final StanzaDelivery delivery;
     private final OfflineDelivery offline;
     private final CarbonsHandler carbons;
+    private final BlockingHandler blocking;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
@@ -181,6 +184,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.roster = new RosterHandler(account, subscriptions);
         this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
         this.carbons = new CarbonsHandler(account);
+        this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons);
     }
 
@@ -264,6 +268,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         }
         box.emit(new UserEvent.ResourceBound(resource, cmd.session()));
         box.later(() -> watch(cmd.session()));
+        if (!state.blocked().isEmpty()) {
+            // Before the bind result: the session refuses stanzas to blocked JIDs from its first one.
+            SessionMessage.Blocklist list = new SessionMessage.Blocklist(state.blocked());
+            box.later(() -> cmd.session().tell(list));
+        }
         return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> bound);
     }
 
@@ -310,8 +319,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     box.route(stamped);
                 } else if (stamped.child("query", Namespaces.ROSTER) != null) {
                     roster.handle(box, resource, stamped);
-                } else if (!stamped.elements().isEmpty() && Carbons.NAMESPACE.equals(stamped.elements().get(0).namespace())) {
+                } else if (payloadIn(stamped, Carbons.NAMESPACE)) {
                     carbons.request(box, resource, stamped);
+                } else if (payloadIn(stamped, Blocking.NAMESPACE)) {
+                    blocking.request(box, resource, stamped);
                 } else {
                     String type = Stanzas.type(stamped);
                     if ("get".equals(type) || "set".equals(type)) {
@@ -322,10 +333,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         }
     }
 
+    private static boolean payloadIn(XmlElement iq, String namespace) {
+        return !iq.elements().isEmpty() && namespace.equals(iq.elements().get(0).namespace());
+    }
+
     private void deliver(Outbox box, XmlElement stanza) {
         StanzaKind kind = StanzaKind.of(stanza);
         Jid to = Jid.tryParse(Stanzas.to(stanza)).orElse(null);
-        if (kind == null || to == null || !account.isSelf(to)) {
+        if (kind == null || to == null || !account.isSelf(to) || blocking.stopped(box, stanza)) {
             return;
         }
         switch (kind) {

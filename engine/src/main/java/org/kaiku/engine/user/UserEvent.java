@@ -1,5 +1,6 @@
 package org.kaiku.engine.user;
 
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
@@ -42,6 +43,24 @@ public sealed interface UserEvent extends CborSerializable {
 
     /** The resource enabled or disabled Message Carbons (XEP-0280 sections 4 and 5). */
     record CarbonsToggled(String resource, boolean enabled) implements UserEvent {
+    }
+
+    /** The resource fetched the blocklist, so it now gets block and unblock pushes (XEP-0191 section 3.2). */
+    record BlocklistRequested(String resource) implements UserEvent {
+    }
+
+    /** These JIDs were added to the blocklist (XEP-0191 section 3.3). */
+    record Blocked(List<String> jids) implements UserEvent {
+        public Blocked {
+            jids = List.copyOf(jids);
+        }
+    }
+
+    /** These JIDs left the blocklist; none means all of them (XEP-0191 sections 3.4 and 3.5). */
+    record Unblocked(List<String> jids) implements UserEvent {
+        public Unblocked {
+            jids = List.copyOf(jids);
+        }
     }
 
     /** A roster item was created or changed, by the user (roster set) or by a subscription stanza. */

@@ -25,9 +25,12 @@ import org.kaiku.engine.session.SessionMessage;
  * @param pendingIn     pending inbound subscription requests: requester's bare JID to stanza XML
  * @param resources     bound resources by resourcepart
  * @param rosterVersion count of roster changes so far; its decimal form is the 'ver' string
+ * @param blocked       the blocklist (XEP-0191): prepared JIDs, matched as its section 6 says;
+ *                      a snapshot from before blocking existed reads back as empty
  */
 public record UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
-                        Map<String, OnlineResource> resources, long rosterVersion) implements CborSerializable {
+                        Map<String, OnlineResource> resources, long rosterVersion, Set<String> blocked)
+        implements CborSerializable {
 
     /**
      * One bound resource (RFC 6120 section 7). It is "available" once it sent presence without
@@ -42,20 +45,27 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
      * @param directed        JIDs it sent directed available presence to (section 4.6)
      * @param carbons         it enabled Message Carbons (XEP-0280); a snapshot from before
      *                        carbons existed reads back as false
+     * @param blocklistRequested it fetched the blocklist, so it gets block/unblock pushes (XEP-0191 section 3)
      */
     public record OnlineResource(ActorRef<SessionMessage> session, boolean rosterRequested, boolean available,
-                                 int priority, String presence, Set<String> directed, boolean carbons)
+                                 int priority, String presence, Set<String> directed, boolean carbons,
+                                 boolean blocklistRequested)
             implements CborSerializable {
         public OnlineResource {
             directed = directed == null ? Set.of() : Set.copyOf(directed);
         }
 
         static OnlineResource bound(ActorRef<SessionMessage> session) {
-            return new OnlineResource(session, false, false, 0, null, Set.of(), false);
+            return new OnlineResource(session, false, false, 0, null, Set.of(), false, false);
         }
 
         OnlineResource withCarbons(boolean enabled) {
-            return new OnlineResource(session, rosterRequested, available, priority, presence, directed, enabled);
+            return new OnlineResource(session, rosterRequested, available, priority, presence, directed, enabled,
+                    blocklistRequested);
+        }
+
+        OnlineResource withBlocklistRequested() {
+            return new OnlineResource(session, rosterRequested, available, priority, presence, directed, carbons, true);
         }
     }
 
@@ -63,10 +73,17 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         roster = roster == null ? Map.of() : Map.copyOf(roster);
         pendingIn = pendingIn == null ? Map.of() : Map.copyOf(pendingIn);
         resources = resources == null ? Map.of() : Map.copyOf(resources);
+        blocked = blocked == null ? Set.of() : Set.copyOf(blocked);
+    }
+
+    /** A state with nothing blocked. */
+    public UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
+                     Map<String, OnlineResource> resources, long rosterVersion) {
+        this(roster, pendingIn, resources, rosterVersion, Set.of());
     }
 
     public static UserState empty() {
-        return new UserState(Map.of(), Map.of(), Map.of(), 0);
+        return new UserState(Map.of(), Map.of(), Map.of(), 0, Set.of());
     }
 
     /** The roster version as sent in 'ver' attributes (RFC 6121 section 2.6). */
@@ -114,48 +131,62 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         } else if (event instanceof UserEvent.ResourceUnbound e) {
             Map<String, OnlineResource> r = new HashMap<>(resources);
             r.remove(e.resource());
-            return new UserState(roster, pendingIn, r, rosterVersion);
+            return new UserState(roster, pendingIn, r, rosterVersion, blocked);
         } else if (event instanceof UserEvent.RosterRequested e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), true, r.available(),
-                    r.priority(), r.presence(), r.directed(), r.carbons()));
+                    r.priority(), r.presence(), r.directed(), r.carbons(), r.blocklistRequested()));
         } else if (event instanceof UserEvent.PresenceChanged e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), true,
-                    e.priority(), e.presence(), r.directed(), r.carbons()));
+                    e.priority(), e.presence(), r.directed(), r.carbons(), r.blocklistRequested()));
         } else if (event instanceof UserEvent.PresenceWithdrawn e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), r.rosterRequested(), false,
-                    0, null, Set.of(), r.carbons()));
+                    0, null, Set.of(), r.carbons(), r.blocklistRequested()));
         } else if (event instanceof UserEvent.DirectedPresenceAdded e) {
             return updateResource(e.resource(), r -> {
                 Set<String> d = new HashSet<>(r.directed());
                 d.add(e.jid());
                 return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d,
-                        r.carbons());
+                        r.carbons(), r.blocklistRequested());
             });
         } else if (event instanceof UserEvent.DirectedPresenceRemoved e) {
             return updateResource(e.resource(), r -> {
                 Set<String> d = new HashSet<>(r.directed());
                 d.remove(e.jid());
                 return new OnlineResource(r.session(), r.rosterRequested(), r.available(), r.priority(), r.presence(), d,
-                        r.carbons());
+                        r.carbons(), r.blocklistRequested());
             });
         } else if (event instanceof UserEvent.CarbonsToggled e) {
             return updateResource(e.resource(), r -> r.withCarbons(e.enabled()));
+        } else if (event instanceof UserEvent.BlocklistRequested e) {
+            return updateResource(e.resource(), OnlineResource::withBlocklistRequested);
+        } else if (event instanceof UserEvent.Blocked e) {
+            Set<String> b = new HashSet<>(blocked);
+            b.addAll(e.jids());
+            return new UserState(roster, pendingIn, resources, rosterVersion, b);
+        } else if (event instanceof UserEvent.Unblocked e) {
+            Set<String> b = new HashSet<>(blocked);
+            if (e.jids().isEmpty()) {
+                b.clear();
+            } else {
+                e.jids().forEach(b::remove);
+            }
+            return new UserState(roster, pendingIn, resources, rosterVersion, b);
         } else if (event instanceof UserEvent.RosterItemSaved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.put(e.item().jid(), e.item());
-            return new UserState(r, pendingIn, resources, rosterVersion + 1);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked);
         } else if (event instanceof UserEvent.RosterItemRemoved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.remove(e.jid());
-            return new UserState(r, pendingIn, resources, rosterVersion + 1);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked);
         } else if (event instanceof UserEvent.SubscriptionRequestStored e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.put(e.jid(), e.stanza());
-            return new UserState(roster, p, resources, rosterVersion);
+            return new UserState(roster, p, resources, rosterVersion, blocked);
         } else if (event instanceof UserEvent.SubscriptionRequestRemoved e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.remove(e.jid());
-            return new UserState(roster, p, resources, rosterVersion);
+            return new UserState(roster, p, resources, rosterVersion, blocked);
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -163,7 +194,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
     private UserState withResource(String name, OnlineResource r) {
         Map<String, OnlineResource> m = new HashMap<>(resources);
         m.put(name, r);
-        return new UserState(roster, pendingIn, m, rosterVersion);
+        return new UserState(roster, pendingIn, m, rosterVersion, blocked);
     }
 
     private UserState updateResource(String name, UnaryOperator<OnlineResource> f) {

@@ -82,13 +82,13 @@ class CarbonsSmackTest {
             bob.addSyncStanzaListener(st -> bobGot.add(((Message) st).getBody()), MessageTypeFilter.CHAT);
 
             // Bob to the phone: the desktop gets a received copy, the phone only the original.
-            bob.sendStanza(chat(bob, alicePhone, "hello phone"));
+            bob.sendStanza(XmppTestClients.chat(bob, alicePhone, "hello phone"));
             XmppTestClients.await("the received copy", () -> !deskCopies.isEmpty());
             assertThat(deskCopies.get(0)).isEqualTo(new Copy(CarbonExtension.Direction.received, "hello phone",
                     "bob@localhost/laptop", "alice@localhost/phone"));
 
             // The phone answers: the desktop gets a sent copy, the phone none of its own.
-            phone.sendStanza(chat(phone, bobJid, "hello bob"));
+            phone.sendStanza(XmppTestClients.chat(phone, bobJid, "hello bob"));
             XmppTestClients.await("bob's message", () -> bobGot.contains("hello bob"));
             XmppTestClients.await("the sent copy", () -> deskCopies.size() >= 2);
             assertThat(deskCopies.get(1)).isEqualTo(new Copy(CarbonExtension.Direction.sent, "hello bob",
@@ -99,18 +99,18 @@ class CarbonsSmackTest {
             // COMPAT(Smack 4.5): it has no provider for <private xmlns='urn:xmpp:carbons:2'/>,
             // and its generic parser trips an assertion on it, so the phone would lose its
             // stream; the XEP-0334 <no-copy/> hint alone says the same (CarbonsTest has both).
-            Message secret = chat(bob, alicePhone, "private");
+            Message secret = XmppTestClients.chat(bob, alicePhone, "private");
             secret.addExtension(NoCopyHint.INSTANCE);
             bob.sendStanza(secret);
-            bob.sendStanza(chat(bob, alicePhone, "public again"));
+            bob.sendStanza(XmppTestClients.chat(bob, alicePhone, "public again"));
             XmppTestClients.await("the next copy", () -> deskCopies.size() >= 3);
             assertThat(deskCopies).extracting(Copy::body).containsExactly("hello phone", "hello bob", "public again");
 
             // The desktop turns carbons off: Bob's next message to the phone is not copied, and
             // a message Bob then sends to the desktop itself arrives with nothing before it.
             deskCarbons.disableCarbons();
-            bob.sendStanza(chat(bob, alicePhone, "after disable"));
-            bob.sendStanza(chat(bob, aliceDesk, "direct to desk"));
+            bob.sendStanza(XmppTestClients.chat(bob, alicePhone, "after disable"));
+            bob.sendStanza(XmppTestClients.chat(bob, aliceDesk, "direct to desk"));
             XmppTestClients.await("the direct message", () -> deskDirect.contains("direct to desk"));
             assertThat(deskCopies).hasSize(3);
             // the phone, still enabled, got a received copy of what went to the desktop
@@ -121,9 +121,5 @@ class CarbonsSmackTest {
             desk.disconnect();
             bob.disconnect();
         }
-    }
-
-    private static Message chat(XMPPTCPConnection from, Jid to, String body) {
-        return from.getStanzaFactory().buildMessageStanza().to(to).ofType(Message.Type.chat).setBody(body).build();
     }
 }

@@ -36,6 +36,8 @@ final class EngineNode implements AutoCloseable {
                                 + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                                 + "pekko.remote.artery.canonical.port = 0\n"
                                 + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                                // a bound on a stop that hangs, not a timing: a loaded machine may need more than 10 s
+                                + "pekko.actor.testkit.typed.system-shutdown-default = 60s\n"
                                 + "kaiku.c2s.port = 0\n"
                                 + "kaiku.c2s.tls-port = 0\n"
                                 + "kaiku.sasl.scram-iterations = 4096\n"

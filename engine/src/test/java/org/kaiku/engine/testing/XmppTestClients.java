@@ -95,6 +95,12 @@ public final class XmppTestClients {
         }
     }
 
+    /** A chat message with a body, built by the sending connection's stanza factory. */
+    public static org.jivesoftware.smack.packet.Message chat(XMPPTCPConnection from, org.jxmpp.jid.Jid to, String body) {
+        return from.getStanzaFactory().buildMessageStanza().to(to)
+                .ofType(org.jivesoftware.smack.packet.Message.Type.chat).setBody(body).build();
+    }
+
     public static String streamOpen() {
         return "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' "
                 + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
