@@ -1,6 +1,7 @@
 package org.kaiku.engine.c2s;
 
 import java.util.Optional;
+import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.protocol.jid.Jid;
@@ -87,6 +88,10 @@ final class EstablishedStanzas {
             to = bare;
         }
         shared.router().route(message, to);
+        // XEP-0313: the sender's entity archives it, off the delivery path (the message is already on its way).
+        if (MessageArchiver.archivable(message)) {
+            shared.router().user(bare).tell(new UserEntity.Sent(message));
+        }
     }
 
     private void onIq(XmlElement iq, Jid to) {
@@ -130,7 +135,9 @@ final class EstablishedStanzas {
             return;
         }
         XmlElement addressed = iq.withAttr("to", to.toString());
-        session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope)),
+        var self = session.context().getSelf();
+        session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope,
+                        pushed -> self.tell(new C2sSession.Reply(pushed)))),
                 (answer, err) -> new C2sSession.Reply(err != null || answer == null
                         ? Stanzas.errorReply(addressed, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR))
                         : answer));

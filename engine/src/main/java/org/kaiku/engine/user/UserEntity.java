@@ -19,6 +19,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
@@ -110,6 +111,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Deliver(XmlElement stanza) implements Command {
     }
 
+    /**
+     * A message one of the account's clients sent, already routed (the session does not wait
+     * for the entity): for the archive only (XEP-0313, see {@link ArchiveHook}).
+     */
+    public record Sent(XmlElement message) implements Command {
+    }
+
     /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
     record SessionEnded(ActorRef<SessionMessage> session) implements Command {
     }
@@ -139,14 +147,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * @param offlineQuota messages kept per account (kaiku.offline.max-messages)
      */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota) {
+        init(system, router, offline, offlineQuota, null);
+    }
+
+    /** As {@link #init(ActorSystem, StanzaRouter, OfflineStore, int)}, archiving through {@code archiver} (null: none). */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota) {
+        return create(bareJid, router, offline, offlineQuota, null);
+    }
+
+    /** As {@link #create(String, StanzaRouter, OfflineStore, int)} with a message archiver (null: none). */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -160,8 +180,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final RosterHandler roster;
     private final StanzaDelivery delivery;
     private final OfflineDelivery offline;
+    private final ArchiveHook archive;
 
-    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
+    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
+                       MessageArchiver archiver) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
         this.context = context;
         this.router = router;
@@ -171,6 +193,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.roster = new RosterHandler(account, subscriptions);
         this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
         this.delivery = new StanzaDelivery(account, offline);
+        this.archive = new ArchiveHook(account, archiver);
     }
 
     @Override
@@ -191,8 +214,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     @Override
     public SignalHandler<UserState> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> state.resources().values()
-                        .forEach(r -> watch(r.session())))
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    state.resources().values().forEach(r -> watch(r.session()));
+                    archive.warm();
+                })
                 .build();
     }
 
@@ -213,6 +238,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                         deliver(box, cmd.stanza());
                     }
                 }))
+                .onCommand(Sent.class, (state, cmd) -> {
+                    archive.outgoing(state, cmd.message());
+                    return Effect().noReply();
+                })
                 .onCommand(OfflineAppended.class, (state, cmd) -> guarded(state, null, box -> offline.appended(box, cmd)))
                 .onCommand(OfflineFetched.class, (state, cmd) -> guarded(state, null, box -> offline.fetched(box, cmd)))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
@@ -311,7 +340,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return;
         }
         switch (kind) {
-            case MESSAGE -> delivery.message(box, stanza, to);
+            case MESSAGE -> delivery.message(box, archive.incoming(box.state(), stanza), to);
             case PRESENCE -> presence.inbound(box, stanza, to);
             case IQ -> delivery.iq(box, stanza, to);
         }
