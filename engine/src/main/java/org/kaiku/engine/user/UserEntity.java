@@ -61,6 +61,12 @@ import org.kaiku.protocol.xml.XmlElement;
  *       its sender as service-unavailable, never dropped in silence. The sender is not kept
  *       waiting either way: XMPP has no acknowledgement to give it. Cost: one Cassandra write
  *       per stored message (plus the bounded read the quota check makes, see the store).</li>
+ *   <li>Message archive (XEP-0313, {@link ArchiveHook}): a normal or chat message with a body,
+ *       on its way in, gets its archive id in memory and is delivered at once with its
+ *       stanza-id; the archive write (one append to the ArchiveStore) is issued and not waited
+ *       for. A message the account's client sent reaches the entity as {@link Sent} after the
+ *       session routed it, and is archived the same way. A failed write is logged and counted,
+ *       never retried by the entity nor allowed to hold up delivery (see MessageArchiver).</li>
  *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
  *       resource becomes available with non-negative priority, the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages

@@ -69,6 +69,7 @@ class UserSerializationTest {
                 new UserEntity.Unbind("desk", session.getRef()),
                 new UserEntity.FromClient("desk", EntityHarness.xml(xml)),
                 new UserEntity.Deliver(EntityHarness.xml(xml)),
+                new UserEntity.Sent(EntityHarness.xml(xml)),
                 new UserEntity.OfflineAppended(EntityHarness.xml(xml), OfflineStore.Append.STORED),
                 new UserEntity.OfflineAppended(EntityHarness.xml(xml), null),
                 new UserEntity.OfflineFetched(7, List.of(new OfflineMessage("0001", Instant.parse("2024-05-01T10:00:00.123Z"), xml)), false),

@@ -1,8 +1,11 @@
 package org.kaiku.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.Config;
@@ -16,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.kaiku.engine.config.SettingsException;
 import org.kaiku.engine.storage.ArchiveId;
 import org.kaiku.engine.storage.ArchiveStore;
@@ -53,8 +59,17 @@ import org.kaiku.protocol.jid.Jid;
  * by resource, the only case where rows are read and dropped (still one conversation's rows only).
  *
  * <p>Writes per archived message: one row in each data table and one in the index per stream
- * (all partners, this partner): four small idempotent writes, issued in parallel, LOCAL_QUORUM.
- * The index rows are upserts of the same cell, merged away by compaction. Point reads (an id
+ * (all partners, this partner): four small idempotent writes sent as one unlogged batch (one
+ * request from the driver; the coordinator applies it to the four partitions; no batch log,
+ * since each write is idempotent and a partial batch is repaired by the client's retry or
+ * leaves at worst an index row for a month without the message, which costs a query one empty
+ * slice), LOCAL_QUORUM. The index rows are upserts of the same cell, merged away by compaction.
+ *
+ * <p>Back-pressure: appends are not waited for by delivery, so a burst could otherwise put
+ * thousands of requests on the driver's connection at once (it then fails them with "no
+ * connection available"). At most {@value #MAX_IN_FLIGHT} batches are in flight; later appends
+ * wait in a FIFO queue of at most {@value #MAX_QUEUED} (memory: one stanza each, bounded by the
+ * stanza size limit) and past that fail at once, which the archiver logs and counts. Point reads (an id
  * named by a client, for item-not-found) go to {@code archive_by_time} with the bucket taken
  * from the id itself: one partition, one row.
  *
@@ -73,6 +88,8 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
     static final long MAX_TTL_SECONDS = 630_720_000L;
     /** Rows fetched per driver page when a query must filter (full-JID 'with'). */
     static final int FILTER_PAGE = 500;
+    static final int MAX_IN_FLIGHT = 256;
+    static final int MAX_QUEUED = 50_000;
     private static final int MAX_ACCOUNT_BYTES = 2047;
     private static final int LAST_BUCKET = 999912;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -89,6 +106,9 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
     private final PreparedStatement sliceTimeDesc;
     private final PreparedStatement slicePeerAsc;
     private final PreparedStatement slicePeerDesc;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
     private CassandraArchiveStore(CqlSession session, String ks, Duration retention) {
         this.session = session;
@@ -126,7 +146,10 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
         }
         String ks = settings.keyspace();
         String data = "ts bigint, nonce bigint, peer text, outgoing boolean, stanza text, ";
-        return CassandraSessions.open(settings, "kaiku-archive", REQUEST_TIMEOUT, b -> b, List.of(
+        // A node opens one driver session per store plus the journal's: five with this one, past
+        // the driver's default leak warning at four. They are not leaked; raise this session's threshold.
+        return CassandraSessions.open(settings, "kaiku-archive", REQUEST_TIMEOUT,
+                b -> b.withInt(DefaultDriverOption.SESSION_LEAK_THRESHOLD, 8), List.of(
                         "CREATE TABLE IF NOT EXISTS " + ks + ".archive_by_time (account text, bucket int, " + data
                                 + "PRIMARY KEY ((account, bucket), ts, nonce)) WITH CLUSTERING ORDER BY (ts ASC, nonce ASC)",
                         "CREATE TABLE IF NOT EXISTS " + ks + ".archive_by_peer (account text, peer_bare text, bucket int, " + data
@@ -189,12 +212,51 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
         }
         ArchiveId id = m.id();
         int bucket = bucket(id.micros());
-        List<CompletableFuture<AsyncResultSet>> writes = List.of(
-                exec(insertByTime.bind(account, bucket, id.micros(), id.nonce(), m.with(), m.outgoing(), m.stanza(), ttlSeconds)),
-                exec(insertByPeer.bind(account, peerBare, bucket, id.micros(), id.nonce(), m.with(), m.outgoing(), m.stanza(), ttlSeconds)),
-                exec(insertBucket.bind(account, "", bucket, ttlSeconds)),
-                exec(insertBucket.bind(account, peerBare, bucket, ttlSeconds)));
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        BatchStatement batch = BatchStatement.newInstance(DefaultBatchType.UNLOGGED,
+                insertByTime.bind(account, bucket, id.micros(), id.nonce(), m.with(), m.outgoing(), m.stanza(), ttlSeconds),
+                insertByPeer.bind(account, peerBare, bucket, id.micros(), id.nonce(), m.with(), m.outgoing(), m.stanza(), ttlSeconds),
+                insertBucket.bind(account, "", bucket, ttlSeconds),
+                insertBucket.bind(account, peerBare, bucket, ttlSeconds)).setIdempotent(true);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable write = () -> session.executeAsync(batch).whenComplete((rs, err) -> {
+            inFlight.decrementAndGet();
+            if (err != null) {
+                done.completeExceptionally(err);
+            } else {
+                done.complete(null);
+            }
+            drain();
+        });
+        if (inFlight.incrementAndGet() <= MAX_IN_FLIGHT) {
+            write.run();
+            return done;
+        }
+        inFlight.decrementAndGet();
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "archive write queue full (" + MAX_QUEUED + " waiting for Cassandra)"));
+        }
+        waiting.add(write);
+        drain();
+        return done;
+    }
+
+    /** Starts queued writes while fewer than {@link #MAX_IN_FLIGHT} are in flight. */
+    private void drain() {
+        while (!waiting.isEmpty()) {
+            if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+                inFlight.decrementAndGet();
+                return;
+            }
+            Runnable next = waiting.poll();
+            if (next == null) {
+                inFlight.decrementAndGet();
+                return;
+            }
+            queued.decrementAndGet();
+            next.run();
+        }
     }
 
     @Override

@@ -183,6 +183,23 @@ class CassandraArchiveStoreTest {
     }
 
     @Test
+    void aBurstOfAppendsWaitsForTheConnectionInsteadOfFailing() {
+        String account = "burst@archive.example";
+        Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        int n = CassandraArchiveStore.MAX_IN_FLIGHT * 8;
+        for (int i = 0; i < n; i++) {
+            writes.add(store.append(account, new ArchivedMessage(new ArchiveId(ArchiveId.micros(t0) + i, i), "bob@archive.example/x",
+                    false, "<message xmlns=\"jabber:client\"><body>b" + i + "</body></message>")).toCompletableFuture());
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        Page newest = get(store.query(account, new Query(null, ArchiveId.MIN, ArchiveId.MAX, 2, true)));
+        assertThat(bodies(newest)).containsExactly("b" + (n - 2), "b" + (n - 1));
+        Page oldest = get(store.query(account, new Query(Jid.parse("bob@archive.example"), ArchiveId.MIN, ArchiveId.MAX, 1, false)));
+        assertThat(bodies(oldest)).containsExactly("b0");
+    }
+
+    @Test
     void retentionWritesEveryRowWithTheTtl() {
         String bob = "bob@ttl.example";
         ArchivedMessage m = new ArchivedMessage(new ArchiveId(ArchiveId.micros(Instant.now()), 1), "alice@ttl.example/x", false,

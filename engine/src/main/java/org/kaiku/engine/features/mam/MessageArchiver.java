@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * queue in memory would die with the node anyway. A message that could not be archived is
  * never refused or delayed for it.
  *
+ * <p>What is archived is what was accepted for the account: the decision is made when the
+ * message reaches the account's entity, before the delivery rules run; a message then refused
+ * (offline quota full, XEP-0160) stays in the archive although its sender got an error.
+ *
  * <p>Spoofing (XEP-0359 section 5): a {@code <stanza-id/>} whose 'by' is the account is removed
  * from every incoming message before anything else, archived or not.
  *

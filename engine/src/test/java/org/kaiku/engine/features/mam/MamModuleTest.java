@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.kaiku.engine.features.IqFixture;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.module.ModuleRegistry;
+import org.kaiku.engine.storage.ArchiveId;
+import org.kaiku.engine.storage.ArchiveStore;
+import org.kaiku.engine.storage.ArchivedMessage;
+import org.kaiku.engine.storage.InMemoryAccountDataStore;
+import org.kaiku.engine.storage.InMemoryArchiveStore;
 import org.kaiku.engine.storage.Stores;
 import org.kaiku.engine.storage.XmlDocument;
 import org.kaiku.protocol.ext.delay.Delay;
@@ -290,6 +298,38 @@ class MamModuleTest {
     }
 
     @Test
+    void aFailedArchiveWriteNeitherHoldsUpNorChangesDelivery() {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        InMemoryArchiveStore backing = new InMemoryArchiveStore();
+        ArchiveStore slowThenFailing = new ArchiveStore() {
+            @Override
+            public CompletionStage<Void> append(String account, ArchivedMessage m) {
+                return never;
+            }
+
+            @Override
+            public CompletionStage<Optional<ArchivedMessage>> get(
+                    String account, ArchiveId id) {
+                return backing.get(account, id);
+            }
+
+            @Override
+            public CompletionStage<Page> query(String account, Query q) {
+                return backing.query(account, q);
+            }
+        };
+        MamModule failing = new MamModule();
+        ModuleRegistry.of("localhost", "Kaiku", "test", new Stores(null, null,
+                new InMemoryAccountDataStore(), slowThenFailing), List.of(failing));
+        MessageArchiver a = failing.archiver();
+        XmlElement delivered = a.incoming(ALICE, chat("bob@localhost/phone", "alice@localhost", "hello"), j -> true);
+        assertThat(StanzaId.all(delivered)).as("delivered with its id while the write is still pending").hasSize(1);
+        assertThat(a.failedWrites()).isZero();
+        never.completeExceptionally(new IllegalStateException("store down"));
+        assertThat(a.failedWrites()).isEqualTo(1);
+    }
+
+    @Test
     void idsIncreaseEvenWhenTheClockStandsStillOrStepsBack() {
         now.set(T0);
         var a = archiver.nextId();
@@ -298,7 +338,7 @@ class MamModuleTest {
         var c = archiver.nextId();
         assertThat(a).isLessThan(b);
         assertThat(b).isLessThan(c);
-        assertThat(org.kaiku.engine.storage.ArchiveId.parse(c.toString())).contains(c);
-        assertThat(org.kaiku.engine.storage.ArchiveId.parse("not-an-id")).isEmpty();
+        assertThat(ArchiveId.parse(c.toString())).contains(c);
+        assertThat(ArchiveId.parse("not-an-id")).isEmpty();
     }
 }
