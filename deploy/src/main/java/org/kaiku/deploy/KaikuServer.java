@@ -28,8 +28,10 @@ import org.kaiku.engine.XmppEngine;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.features.mam.MamSettings;
 import org.kaiku.engine.storage.Stores;
 import org.kaiku.persistence.cassandra.CassandraAccountDataStore;
+import org.kaiku.persistence.cassandra.CassandraArchiveStore;
 import org.kaiku.persistence.cassandra.CassandraCredentialStore;
 import org.kaiku.persistence.cassandra.CassandraOfflineStore;
 import org.kaiku.persistence.cassandra.CassandraSettings;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * One Kaiku node: Cassandra (its own embedded node unless {@code kaiku.cassandra.contact-points}
  * names a cluster), the "kaiku" actor system joined as a single-node Pekko cluster (sharded user
  * entities need a cluster even on one machine), the Cassandra stores (credentials, offline
- * messages, per-account XML documents), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
+ * messages, per-account XML documents, message archives), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
  * order, the engine first so every client receives its closing {@code <system-shutdown/>}
  * stream error (RFC 6120 section 4.9.3.22).
  */
@@ -58,6 +60,7 @@ public final class KaikuServer implements AutoCloseable {
     private CassandraCredentialStore credentials;
     private CassandraOfflineStore offline;
     private CassandraAccountDataStore accountData;
+    private CassandraArchiveStore archive;
     private XmppEngine engine;
     private AdminServer admin;
     private boolean closed;
@@ -77,6 +80,12 @@ public final class KaikuServer implements AutoCloseable {
     public static KaikuServer prepare(Config config) {
         DeploySettings settings = DeploySettings.fromConfig(config);
         EngineSettings engineSettings = engineSettings(config);
+        archiveRetention(config);
+        try {
+            MamSettings.fromConfig(config);
+        } catch (SettingsException e) {
+            throw new StartupException(e.key(), e.problem(), true, e);
+        }
         if (!settings.embeddedCassandra()) {
             cassandraSettings(config);
         }
@@ -150,6 +159,7 @@ public final class KaikuServer implements AutoCloseable {
             credentials = CassandraCredentialStore.connect(cassandra);
             offline = CassandraOfflineStore.connect(cassandra);
             accountData = CassandraAccountDataStore.connect(cassandra);
+            archive = CassandraArchiveStore.connect(cassandra, archiveRetention(config));
         } catch (RuntimeException e) {
             throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "
                     + cassandra.contactPoints() + ": " + rootMessage(e), e);
@@ -157,7 +167,7 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         try {
-            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData)), settings.startTimeout(), "kaiku.start-timeout");
+            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData, archive)), settings.startTimeout(), "kaiku.start-timeout");
         } catch (SettingsException e) {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }
@@ -262,6 +272,14 @@ public final class KaikuServer implements AutoCloseable {
         }
     }
 
+    private static java.time.Duration archiveRetention(Config config) {
+        try {
+            return CassandraArchiveStore.retention(config);
+        } catch (SettingsException e) {
+            throw new StartupException(e.key(), e.problem(), true, e);
+        }
+    }
+
     private static CassandraSettings cassandraSettings(Config config) {
         try {
             return CassandraSettings.fromConfig(config);
@@ -353,6 +371,11 @@ public final class KaikuServer implements AutoCloseable {
         step("account data store", () -> {
             if (accountData != null) {
                 accountData.close();
+            }
+        });
+        step("message archive store", () -> {
+            if (archive != null) {
+                archive.close();
             }
         });
         step("embedded Cassandra", () -> {

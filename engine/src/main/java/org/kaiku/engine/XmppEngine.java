@@ -21,6 +21,8 @@ import org.kaiku.engine.c2s.C2sContext;
 import org.kaiku.engine.c2s.C2sListener;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.features.mam.MamModule;
+import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.module.ModuleRegistry;
 import org.kaiku.engine.routing.Router;
 import org.kaiku.engine.routing.ServerStanzaHandler;
@@ -66,7 +68,7 @@ public final class XmppEngine {
         try {
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
             tls = TlsMaterial.load(settings);
-            modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version(), stores);
+            modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version(), stores, system.settings().config());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -74,7 +76,8 @@ public final class XmppEngine {
         ServerStanzaHandler serverHandler = new ServerStanzaHandler(modules, s -> routerRef.get().route(s));
         Router router = new Router(system, settings.domain(), serverHandler);
         routerRef.set(router);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota());
+        MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver);
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);

@@ -82,6 +82,19 @@ class RunArgumentsTest {
     }
 
     @Test
+    void badArchiveSettingsNameTheirKeysBeforeAnythingStarts() throws IOException {
+        Path retention = write("bad-retention.conf", "kaiku.mam.retention = \"a while\"\n");
+        CliRun run = run("--config", retention.toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("kaiku: kaiku.mam.retention: 'a while' is neither \"forever\" nor a duration");
+        Path pages = write("bad-pages.conf", "kaiku.mam.max-page-size = 0\n");
+        run = run("--config", pages.toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("kaiku: kaiku.mam.max-page-size: must be positive");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void invalidDomainFlagNamesItsKey() {
         CliRun run = run("--domain", "not a domain", "--data-dir", dir.resolve("data").toString());
         assertThat(run.exitCode()).isEqualTo(2);

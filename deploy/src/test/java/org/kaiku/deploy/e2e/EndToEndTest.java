@@ -16,6 +16,7 @@ import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.roster.RosterEntry;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.mam.MamManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -101,6 +102,11 @@ class EndToEndTest {
         }
         XmppTestClients.await("1000 messages", () -> received.size() >= 1000);
         assertThat(received).containsExactlyElementsOf(sent);
+        // XEP-0313: the archive writes trail delivery (they are not waited for); once the newest
+        // is in Cassandra the whole conversation must survive the restarts below.
+        MamManager bobMam = MamManager.getInstanceFor(bob);
+        assertThat(bobMam.isSupported()).isTrue();
+        XmppTestClients.await("the archive holds message 999", () -> newestArchived(bobMam, aliceJid).equals("message 999"));
 
         // 2. clean restart: SIGTERM closes every stream, stops the node and its Cassandra
         // 143 = 128 + SIGTERM: the JVM's exit code after a signal whose shutdown hook ran
@@ -134,9 +140,28 @@ class EndToEndTest {
             assertThat(mutual(aliceRoster, bobJid)).isTrue();
             assertThat(entry.getGroups()).extracting(g -> g.getName()).containsExactly("friends");
             XmppTestClients.await("presence after restart", () -> aliceRoster.getPresence(bobJid).isAvailable());
+
+            MamManager bobMam = MamManager.getInstanceFor(bob);
+            assertThat(bobMam.isSupported()).isTrue();
+            MamManager.MamQuery page = bobMam.queryArchive(MamManager.MamQueryArgs.builder()
+                    .limitResultsToJid(aliceJid).setResultPageSizeTo(5).queryLastPage().build());
+            assertThat(page.getMessages()).extracting(Message::getBody)
+                    .containsExactly("message 995", "message 996", "message 997", "message 998", "message 999");
+            assertThat(page.pagePrevious(5)).extracting(Message::getBody)
+                    .containsExactly("message 990", "message 991", "message 992", "message 993", "message 994");
         } finally {
             alice.disconnect();
             bob.disconnect();
+        }
+    }
+
+    /** The body of the newest archived message with {@code with}, or "" (a failed query counts as none). */
+    private static String newestArchived(MamManager mam, BareJid with) {
+        try {
+            List<Message> last = mam.queryMostRecentPage(with, 1).getMessages();
+            return last.isEmpty() ? "" : last.get(0).getBody();
+        } catch (Exception e) {
+            return "";
         }
     }
 

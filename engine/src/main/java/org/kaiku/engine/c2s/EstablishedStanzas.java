@@ -1,6 +1,7 @@
 package org.kaiku.engine.c2s;
 
 import java.util.Optional;
+import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.protocol.ext.blocking.Blocking;
@@ -99,10 +100,11 @@ final class EstablishedStanzas {
             to = bare;
         }
         shared.router().route(message, to);
-        if (!to.bare().equals(bare) && Carbons.eligible(message, false)) {
-            // XEP-0280 section 8: the copies for the other resources come from the account's
-            // entity, which knows who enabled carbons; the original is already on its way.
-            shared.router().user(bare).tell(new UserEntity.CopySent(full.resource(), message));
+        // The sender's entity archives it (XEP-0313) and copies it to the account's other
+        // carbons-enabled resources (XEP-0280 section 8), off the delivery path: the original is
+        // already on its way.
+        if (MessageArchiver.archivable(message) || (!to.bare().equals(bare) && Carbons.eligible(message, false))) {
+            shared.router().user(bare).tell(new UserEntity.Sent(message));
         }
     }
 
@@ -148,7 +150,9 @@ final class EstablishedStanzas {
             return;
         }
         XmlElement addressed = iq.withAttr("to", to.toString());
-        session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope)),
+        var self = session.context().getSelf();
+        session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope,
+                        pushed -> self.tell(new C2sSession.Reply(pushed)))),
                 (answer, err) -> new C2sSession.Reply(err != null || answer == null
                         ? Stanzas.errorReply(addressed, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR))
                         : answer));

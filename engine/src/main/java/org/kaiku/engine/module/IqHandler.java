@@ -1,6 +1,7 @@
 package org.kaiku.engine.module;
 
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.xml.XmlElement;
 
@@ -20,8 +21,21 @@ public interface IqHandler {
         ACCOUNT
     }
 
-    /** One request: the whole iq, its first child (the payload), the stamped sender and the addressee. */
-    record Request(XmlElement iq, XmlElement payload, Jid from, Jid to, Scope scope) {
+    /**
+     * One request: the whole iq, its first child (the payload), the stamped sender and the
+     * addressee. {@code push} sends a stanza to the requester ahead of the answer (XEP-0313
+     * results precede the iq result): whatever a handler pushes before its stage completes is
+     * written before the answer.
+     */
+    record Request(XmlElement iq, XmlElement payload, Jid from, Jid to, Scope scope, Consumer<XmlElement> push) {
+        public Request {
+            push = push == null ? stanza -> { } : push;
+        }
+
+        /** A request whose handler has nothing to push ahead of its answer. */
+        public Request(XmlElement iq, XmlElement payload, Jid from, Jid to, Scope scope) {
+            this(iq, payload, from, to, scope, null);
+        }
     }
 
     /** How handlers are keyed in a registration. */

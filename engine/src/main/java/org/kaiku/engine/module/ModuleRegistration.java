@@ -5,11 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What one module adds, as data. Build it with {@link #builder()}. */
-public record ModuleRegistration(List<String> features, List<Identity> identities, Map<IqHandler.Key, IqHandler> iqHandlers) {
+/**
+ * What one module adds, as data. Build it with {@link #builder()}. {@code features} are the
+ * server's (disco#info on the domain); {@code accountFeatures} are answered on every account's
+ * bare JID (disco#info to the user's own bare JID, e.g. XEP-0313 section 6).
+ */
+public record ModuleRegistration(List<String> features, List<Identity> identities, Map<IqHandler.Key, IqHandler> iqHandlers,
+                                 List<String> accountFeatures) {
 
     public ModuleRegistration {
         features = List.copyOf(features);
+        accountFeatures = List.copyOf(accountFeatures);
         identities = List.copyOf(identities);
         iqHandlers = Map.copyOf(iqHandlers);
     }
@@ -22,9 +28,16 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
         private final List<String> features = new ArrayList<>();
         private final List<Identity> identities = new ArrayList<>();
         private final Map<IqHandler.Key, IqHandler> handlers = new LinkedHashMap<>();
+        private final List<String> accountFeatures = new ArrayList<>();
 
         public Builder feature(String var) {
             features.add(var);
+            return this;
+        }
+
+        /** A feature of every account's bare JID. */
+        public Builder accountFeature(String var) {
+            accountFeatures.add(var);
             return this;
         }
 
@@ -40,7 +53,7 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
         }
 
         public ModuleRegistration build() {
-            return new ModuleRegistration(features, identities, handlers);
+            return new ModuleRegistration(features, identities, handlers, accountFeatures);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.kaiku.engine.storage.Stores;
 
 /**
@@ -21,6 +23,7 @@ import org.kaiku.engine.storage.Stores;
 public final class ModuleRegistry {
     private final List<XmppModule> modules = new ArrayList<>();
     private final TreeSet<String> features = new TreeSet<>();
+    private final TreeSet<String> accountFeatures = new TreeSet<>();
     private final List<Identity> identities = new ArrayList<>();
     private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
     private String capsVer;
@@ -28,11 +31,16 @@ public final class ModuleRegistry {
     private ModuleRegistry() {
     }
 
-    /** Loads every module on the class path through ServiceLoader. */
-    public static ModuleRegistry load(String domain, String serverName, String serverVersion, Stores stores) {
+    /** Loads every module on the class path through ServiceLoader, configured by {@code config}. */
+    public static ModuleRegistry load(String domain, String serverName, String serverVersion, Stores stores, Config config) {
         List<XmppModule> found = new ArrayList<>();
         ServiceLoader.load(XmppModule.class, ModuleRegistry.class.getClassLoader()).forEach(found::add);
-        return of(domain, serverName, serverVersion, stores, found);
+        return of(domain, serverName, serverVersion, stores, config, found);
+    }
+
+    /** As {@link #load(String, String, String, Stores, Config)} with the modules' reference.conf defaults. */
+    public static ModuleRegistry load(String domain, String serverName, String serverVersion, Stores stores) {
+        return load(domain, serverName, serverVersion, stores, ConfigFactory.load());
     }
 
     /** As {@link #load(String, String, String, Stores)} over in-memory stores: for tests and the compliance table. */
@@ -42,14 +50,20 @@ public final class ModuleRegistry {
 
     public static ModuleRegistry of(String domain, String serverName, String serverVersion, Stores stores,
                                     List<XmppModule> modules) {
+        return of(domain, serverName, serverVersion, stores, ConfigFactory.load(), modules);
+    }
+
+    public static ModuleRegistry of(String domain, String serverName, String serverVersion, Stores stores, Config config,
+                                    List<XmppModule> modules) {
         ModuleRegistry r = new ModuleRegistry();
-        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r, stores);
+        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r, stores, config);
         List<XmppModule> sorted = new ArrayList<>(modules);
         sorted.sort(Comparator.comparing(m -> m.getClass().getName()));
         for (XmppModule m : sorted) {
             ModuleRegistration reg = m.register(ctx);
             r.modules.add(m);
             r.features.addAll(reg.features());
+            r.accountFeatures.addAll(reg.accountFeatures());
             r.identities.addAll(reg.identities());
             for (Map.Entry<IqHandler.Key, IqHandler> h : reg.iqHandlers().entrySet()) {
                 IqHandler previous = r.handlers.putIfAbsent(h.getKey(), h.getValue());
@@ -65,6 +79,16 @@ public final class ModuleRegistry {
 
     public List<String> features() {
         return List.copyOf(features);
+    }
+
+    /** Features of every account's bare JID, sorted. */
+    public List<String> accountFeatures() {
+        return List.copyOf(accountFeatures);
+    }
+
+    /** The loaded module of this class, if any. */
+    public <T extends XmppModule> java.util.Optional<T> module(Class<T> type) {
+        return modules.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
     public List<Identity> identities() {

@@ -8,9 +8,10 @@ import org.kaiku.engine.auth.InMemoryCredentialStore;
  * in one piece. persistence/ supplies the Cassandra implementations; {@link #inMemory()} serves
  * engine tests only (nothing survives the JVM).
  */
-public record Stores(CredentialStore credentials, OfflineStore offline, AccountDataStore accountData) {
+public record Stores(CredentialStore credentials, OfflineStore offline, AccountDataStore accountData, ArchiveStore archive) {
 
     public static Stores inMemory() {
-        return new Stores(new InMemoryCredentialStore(), new InMemoryOfflineStore(), new InMemoryAccountDataStore());
+        return new Stores(new InMemoryCredentialStore(), new InMemoryOfflineStore(), new InMemoryAccountDataStore(),
+                new InMemoryArchiveStore());
     }
 }

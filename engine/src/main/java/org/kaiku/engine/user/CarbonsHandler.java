@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.protocol.ext.carbons.Carbons;
+import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.StanzaError;
 import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
@@ -60,11 +61,19 @@ final class CarbonsHandler {
         }
     }
 
-    /** Section 8: a message one resource sent, copied to the account's other carbons-enabled resources. */
-    void sent(Outbox box, String resource, XmlElement message) {
-        if (!anyEnabled(box.state()) || !Carbons.eligible(message, false)) {
+    /**
+     * Section 8: a message one resource sent ('from' its full JID), copied to the account's other
+     * carbons-enabled resources. A message to the account itself gets received copies instead,
+     * when it is delivered.
+     */
+    void sent(Outbox box, XmlElement message) {
+        Jid from = Jid.tryParse(Stanzas.from(message)).orElse(null);
+        Jid to = Jid.tryParse(Stanzas.to(message)).orElse(null);
+        if (from == null || from.resource() == null || account.isSelf(to) || !anyEnabled(box.state())
+                || !box.state().resources().containsKey(from.resource()) || !Carbons.eligible(message, false)) {
             return;
         }
+        String resource = from.resource();
         for (Map.Entry<String, UserState.OnlineResource> e : box.state().resources().entrySet()) {
             if (e.getValue().carbons() && !e.getKey().equals(resource)) {
                 box.toSession(e.getValue().session(),

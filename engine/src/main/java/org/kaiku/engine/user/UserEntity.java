@@ -19,6 +19,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
@@ -64,6 +65,12 @@ import org.kaiku.protocol.xml.XmlElement;
  *       its sender as service-unavailable, never dropped in silence. The sender is not kept
  *       waiting either way: XMPP has no acknowledgement to give it. Cost: one Cassandra write
  *       per stored message (plus the bounded read the quota check makes, see the store).</li>
+ *   <li>Message archive (XEP-0313, {@link ArchiveHook}): a normal or chat message with a body,
+ *       on its way in, gets its archive id in memory and is delivered at once with its
+ *       stanza-id; the archive write (one append to the ArchiveStore) is issued and not waited
+ *       for. A message the account's client sent reaches the entity as {@link Sent} after the
+ *       session routed it, and is archived the same way. A failed write is logged and counted,
+ *       never retried by the entity nor allowed to hold up delivery (see MessageArchiver).</li>
  *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
  *       resource becomes available with non-negative priority, the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
@@ -110,15 +117,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record FromClient(String resource, XmlElement stanza) implements Command {
     }
 
-    /**
-     * A message the account's client on {@code resource} sent, already routed by its session:
-     * only for the copies to the account's other carbons-enabled resources (XEP-0280 section 8).
-     */
-    public record CopySent(String resource, XmlElement message) implements Command {
-    }
-
     /** A stanza addressed to the account (bare or full JID) by another entity or the server. */
     public record Deliver(XmlElement stanza) implements Command {
+    }
+
+    /**
+     * A message one of the account's clients sent ('from' stamped with its full JID), already
+     * routed (the session does not wait for the entity): for the archive (XEP-0313, see {@link
+     * ArchiveHook}) and the copies to the account's other carbons-enabled resources (XEP-0280
+     * section 8, see {@link CarbonsHandler}).
+     */
+    public record Sent(XmlElement message) implements Command {
     }
 
     /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
@@ -150,14 +159,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * @param offlineQuota messages kept per account (kaiku.offline.max-messages)
      */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota) {
+        init(system, router, offline, offlineQuota, null);
+    }
+
+    /** As {@link #init(ActorSystem, StanzaRouter, OfflineStore, int)}, archiving through {@code archiver} (null: none). */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota) {
+        return create(bareJid, router, offline, offlineQuota, null);
+    }
+
+    /** As {@link #create(String, StanzaRouter, OfflineStore, int)} with a message archiver (null: none). */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -173,8 +194,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final OfflineDelivery offline;
     private final CarbonsHandler carbons;
     private final BlockingHandler blocking;
+    private final ArchiveHook archive;
 
-    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
+    private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
+                       MessageArchiver archiver) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
         this.context = context;
         this.router = router;
@@ -186,6 +209,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.carbons = new CarbonsHandler(account);
         this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons);
+        this.archive = new ArchiveHook(account, archiver);
     }
 
     @Override
@@ -206,8 +230,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     @Override
     public SignalHandler<UserState> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> state.resources().values()
-                        .forEach(r -> watch(r.session())))
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    state.resources().values().forEach(r -> watch(r.session()));
+                    archive.warm();
+                })
                 .build();
     }
 
@@ -221,11 +247,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     fromClient(box, cmd.resource(), cmd.stanza());
                     offline.presenceChanged(box, state, cmd.resource());
                 }))
-                .onCommand(CopySent.class, (state, cmd) -> guarded(state, null, box -> {
-                    if (state.resources().containsKey(cmd.resource())) {
-                        carbons.sent(box, cmd.resource(), cmd.message());
-                    }
-                }))
                 .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
                     if (offline.draining() && StanzaKind.of(cmd.stanza()) == StanzaKind.MESSAGE) {
                         offline.hold(box, cmd.stanza());
@@ -233,6 +254,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                         deliver(box, cmd.stanza());
                     }
                 }))
+                .onCommand(Sent.class, (state, cmd) -> {
+                    archive.outgoing(state, cmd.message());
+                    return guarded(state, null, box -> carbons.sent(box, cmd.message()));
+                })
                 .onCommand(OfflineAppended.class, (state, cmd) -> guarded(state, null, box -> offline.appended(box, cmd)))
                 .onCommand(OfflineFetched.class, (state, cmd) -> guarded(state, null, box -> offline.fetched(box, cmd)))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
@@ -344,7 +369,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return;
         }
         switch (kind) {
-            case MESSAGE -> delivery.message(box, stanza, to);
+            case MESSAGE -> delivery.message(box, archive.incoming(box.state(), stanza), to);
             case PRESENCE -> presence.inbound(box, stanza, to);
             case IQ -> delivery.iq(box, stanza, to);
         }

@@ -16,7 +16,8 @@ import org.kaiku.protocol.xml.XmlElement;
  * XEP-0030 Service Discovery. The server's disco#info is generated from the
  * {@link ModuleRegistry}: every identity and feature a module registered, nothing listed by
  * hand. disco#items is empty until components (MUC, pubsub, upload) exist. On a user's own bare
- * JID the account answers with identity account/registered (RFC 6121 / XEP-0030 section 3.1).
+ * JID the account answers with identity account/registered (RFC 6121 / XEP-0030 section 3.1) and
+ * the account features modules registered (e.g. urn:xmpp:mam:2, XEP-0313 section 6).
  */
 @Xep(number = 30, version = "2.5rc3", status = Xep.Status.PARTIAL, note = "no nodes; items empty until components exist")
 public final class DiscoModule implements XmppModule {
@@ -42,11 +43,13 @@ public final class DiscoModule implements XmppModule {
                 })
                 .iq(IqHandler.Scope.SERVER, ITEMS, "get", req -> CompletableFuture.completedFuture(
                         Stanzas.iqResult(req.iq(), XmlElement.of("query", ITEMS))))
-                .iq(IqHandler.Scope.ACCOUNT, INFO, "get", req -> CompletableFuture.completedFuture(
-                        Stanzas.iqResult(req.iq(), XmlElement.builder("query", INFO)
-                                .child(new Identity("account", "registered", null).toElement(INFO))
-                                .child(XmlElement.builder("feature", INFO).attr("var", INFO).build())
-                                .build())))
+                .accountFeature(INFO)
+                .iq(IqHandler.Scope.ACCOUNT, INFO, "get", req -> {
+                    XmlElement.Builder q = XmlElement.builder("query", INFO)
+                            .child(new Identity("account", "registered", null).toElement(INFO));
+                    registry.accountFeatures().forEach(f -> q.child(XmlElement.builder("feature", INFO).attr("var", f).build()));
+                    return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), q.build()));
+                })
                 .iq(IqHandler.Scope.ACCOUNT, ITEMS, "get", req -> CompletableFuture.completedFuture(
                         Stanzas.iqResult(req.iq(), XmlElement.of("query", ITEMS))))
                 .build();

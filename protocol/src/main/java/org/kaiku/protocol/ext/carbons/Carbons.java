@@ -1,6 +1,7 @@
 package org.kaiku.protocol.ext.carbons;
 
 import java.util.Objects;
+import org.kaiku.protocol.ext.forward.Forwarded;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.xml.XmlElement;
 
@@ -17,8 +18,6 @@ public final class Carbons {
     public static final String NAMESPACE = "urn:xmpp:carbons:2";
     /** Announces that all rules of section 6.1 hold; not announced here (see the class doc). */
     public static final String RULES = "urn:xmpp:carbons:rules:0";
-    /** XEP-0297: Stanza Forwarding. */
-    public static final String FORWARD = "urn:xmpp:forward:0";
     /** XEP-0334: Message Processing Hints ({@code <no-copy/>}). */
     public static final String HINTS = "urn:xmpp:hints";
 
@@ -105,7 +104,7 @@ public final class Carbons {
             wrapper.attr("type", type);
         }
         return wrapper.child(XmlElement.builder(direction.element, NAMESPACE)
-                        .child(XmlElement.builder("forwarded", FORWARD).child(original).build())
+                        .child(new Forwarded(null, original).toElement())
                         .build())
                 .build();
     }

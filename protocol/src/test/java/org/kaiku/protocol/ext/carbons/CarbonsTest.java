@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.kaiku.protocol.ext.forward.Forwarded;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stream.XmlStreamException;
 import org.kaiku.protocol.xml.XmlElement;
@@ -50,7 +51,7 @@ class CarbonsTest {
         assertThat(copy.attr("from")).isEqualTo("romeo@montague.example");
         assertThat(copy.attr("to")).isEqualTo("romeo@montague.example/home");
         assertThat(copy.attr("type")).isEqualTo("chat");
-        XmlElement inner = copy.child("received", Carbons.NAMESPACE).child("forwarded", Carbons.FORWARD)
+        XmlElement inner = copy.child("received", Carbons.NAMESPACE).child("forwarded", Forwarded.NAMESPACE)
                 .child("message", Namespaces.CLIENT);
         assertThat(inner).isEqualTo(original);
         // and it survives the wire: written, decoded again, the same element
@@ -64,7 +65,7 @@ class CarbonsTest {
                 + "<body>Neither, fair saint</body></message>");
         XmlElement copy = Carbons.copy(Carbons.Direction.SENT, "romeo@montague.example", "romeo@montague.example/garden", original);
         assertThat(copy.attr("type")).isNull();
-        assertThat(copy.child("sent", Carbons.NAMESPACE).child("forwarded", Carbons.FORWARD).child("message", Namespaces.CLIENT))
+        assertThat(copy.child("sent", Carbons.NAMESPACE).child("forwarded", Forwarded.NAMESPACE).child("message", Namespaces.CLIENT))
                 .isEqualTo(original);
     }
 

@@ -1,0 +1,171 @@
+package org.kaiku.engine.features.mam;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.kaiku.engine.storage.ArchiveId;
+import org.kaiku.engine.storage.ArchiveStore;
+import org.kaiku.engine.storage.ArchivedMessage;
+import org.kaiku.engine.storage.XmlDocument;
+import org.kaiku.protocol.ext.mam.MamPrefs;
+import org.kaiku.protocol.ext.sid.StanzaId;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.stanza.Namespaces;
+import org.kaiku.protocol.stanza.Stanzas;
+import org.kaiku.protocol.xml.XmlElement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts an account's messages into its archive (XEP-0313 section 7.1.1: messages of type normal
+ * or chat with a body, sent or received; not errors, headlines or groupchat) and stamps the
+ * delivered copy with the XEP-0359 {@code <stanza-id by='account'/>} under which it was archived
+ * (XEP-0313 section 3.3). The account's entity calls it: {@link #incoming} on the way to its
+ * resources, {@link #outgoing} for what its clients sent (after the message was routed).
+ * XEP-0441 preferences decide per partner (see {@link PrefsCache}).
+ *
+ * <p>What is written where, and when the client hears back (the speed/durability trade): one
+ * archive append per archived message (in Cassandra three small writes, see the store), issued
+ * and not waited for. Online delivery does not wait for it: the id is made in memory first
+ * (time-ordered, {@link ArchiveId}), the delivered copy carries it at once and the write
+ * completes behind. Cost of the alternative, waiting: a quorum write (milliseconds, more when
+ * a replica is slow) added to every chat message, which XMPP gives the sender no
+ * acknowledgement for anyway. Cost of not waiting: if the write fails (the store is down past
+ * the driver's retries) the message was delivered but is missing from the archive, and its
+ * stanza-id names nothing: a later query with it as after-id gets item-not-found, and a client
+ * syncing from it starts over from its last good id. Failures are logged with the account and id
+ * and counted ({@link #failedWrites}); they are not retried beyond the driver, since a retry
+ * queue in memory would die with the node anyway. A message that could not be archived is
+ * never refused or delayed for it.
+ *
+ * <p>What is archived is what was accepted for the account: the decision is made when the
+ * message reaches the account's entity, before the delivery rules run; a message then refused
+ * (offline quota full, XEP-0160) stays in the archive although its sender got an error.
+ *
+ * <p>Spoofing (XEP-0359 section 5): a {@code <stanza-id/>} whose 'by' is the account is removed
+ * from every incoming message before anything else, archived or not.
+ *
+ * <p>Preferences not yet cached on this node (the first message for an account after the node
+ * started, if the entity's warm-up read has not finished): the id is still made at arrival (so
+ * order holds), the message is delivered without a stanza-id, and is archived once the read
+ * says so.
+ */
+public final class MessageArchiver {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageArchiver.class);
+
+    private final ArchiveStore store;
+    private final PrefsCache prefs;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong lastMicros = new AtomicLong();
+    private final AtomicLong failedWrites = new AtomicLong();
+
+    MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock) {
+        this.store = store;
+        this.prefs = prefs;
+        this.clock = clock;
+    }
+
+    /** Starts reading an account's preferences, so its first message finds them cached. */
+    public void warm(Jid account) {
+        prefs.cached(account.bare().toString());
+    }
+
+    /**
+     * A message for {@code account} on its way to delivery: stripped of spoofed stanza-ids,
+     * archived if the rules and preferences say so, and returned as it is to be delivered.
+     *
+     * @param inRoster whether a bare JID is in the account's roster (for the 'roster' default)
+     */
+    public XmlElement incoming(Jid account, XmlElement message, Predicate<Jid> inRoster) {
+        String by = account.bare().toString();
+        XmlElement clean = StanzaId.stripSpoofed(message, by);
+        if (!archivable(clean)) {
+            return clean;
+        }
+        Jid from = Jid.tryParse(Stanzas.from(clean)).orElse(null);
+        if (from == null) {
+            return clean;
+        }
+        Optional<ArchiveId> id = archive(by, from, false, clean, inRoster);
+        return id.map(i -> new StanzaId(i.toString(), by).addTo(clean)).orElse(clean);
+    }
+
+    /**
+     * A message the account's client sent (already routed). Not archived here when it goes to
+     * the account itself: then {@link #incoming} archives it once (section 7.1.1).
+     */
+    public void outgoing(Jid account, XmlElement message, Predicate<Jid> inRoster) {
+        String by = account.bare().toString();
+        if (!archivable(message)) {
+            return;
+        }
+        Jid to = Jid.tryParse(Stanzas.to(message)).orElse(null);
+        if (to == null || to.bare().equals(account.bare())) {
+            return;
+        }
+        archive(by, to, true, StanzaId.stripSpoofed(message, by), inRoster);
+    }
+
+    /** How many archive writes failed since start. */
+    public long failedWrites() {
+        return failedWrites.get();
+    }
+
+    /** XEP-0313 section 7.1.1: type normal (or none) or chat, with a body. */
+    public static boolean archivable(XmlElement message) {
+        if (!"message".equals(message.name())) {
+            return false;
+        }
+        String type = Stanzas.type(message);
+        if (type != null && !type.equals("normal") && !type.equals("chat")) {
+            return false;
+        }
+        return message.child("body", message.namespace().isEmpty() ? Namespaces.CLIENT : message.namespace()) != null;
+    }
+
+    /** The id it is archived under, empty when preferences say no or are not known yet. */
+    private Optional<ArchiveId> archive(String account, Jid with, boolean outgoing, XmlElement message,
+                                        Predicate<Jid> inRoster) {
+        ArchiveId id = nextId();
+        ArchivedMessage row = new ArchivedMessage(id, with.toString(), outgoing, XmlDocument.write(message));
+        Optional<MamPrefs> known = prefs.cached(account);
+        if (known.isPresent()) {
+            if (!known.get().archives(with, inRoster.test(with.bare()))) {
+                return Optional.empty();
+            }
+            write(account, row);
+            return Optional.of(id);
+        }
+        prefs.load(account).whenComplete((p, err) -> {
+            if (err != null) {
+                LOG.warn("message {} of {} not archived: its archive preferences could not be read", id, account);
+                failedWrites.incrementAndGet();
+            } else if (p.archives(with, inRoster.test(with.bare()))) {
+                write(account, row);
+            }
+        });
+        return Optional.empty();
+    }
+
+    private void write(String account, ArchivedMessage row) {
+        store.append(account, row).whenComplete((ok, err) -> {
+            if (err != null) {
+                failedWrites.incrementAndGet();
+                LOG.warn("archiving message {} of {} failed: {}", row.id(), account, err.toString());
+            }
+        });
+    }
+
+    /**
+     * A new id: this node's clock in microseconds, strictly increasing on this node (a clock that
+     * stands still or steps back yields the last value plus one), and 64 random bits.
+     */
+    ArchiveId nextId() {
+        long now = ArchiveId.micros(clock.instant());
+        long micros = lastMicros.accumulateAndGet(now, (last, n) -> Math.max(last + 1, n));
+        return new ArchiveId(micros, random.nextLong());
+    }
+}
