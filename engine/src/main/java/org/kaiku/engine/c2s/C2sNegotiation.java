@@ -3,6 +3,7 @@ package org.kaiku.engine.c2s;
 import java.util.Map;
 import java.util.Optional;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ChannelBinding;
 import org.kaiku.protocol.sasl.ChannelBindings;
@@ -86,6 +87,8 @@ final class C2sNegotiation {
             f.child(XmlElement.of("sub", "urn:xmpp:features:pre-approval"));
             // RFC 6121 section 2.6.1: the account entity versions the roster (2.6.3 gets and pushes).
             f.child(XmlElement.of("ver", "urn:xmpp:features:rosterver"));
+            // XEP-0198 section 2: offered after authentication, so a client can resume instead of binding.
+            f.child(StreamManagement.feature());
             return prefixed(f.build());
         }
         boolean required = shared.settings().starttlsRequired();
@@ -151,6 +154,10 @@ final class C2sNegotiation {
         }
         if (user != null && e.name().equals("iq") && Namespaces.CLIENT.equals(ns)) {
             onPreBindIq(e);
+            return;
+        }
+        if (user != null && StreamManagement.is(e)) {
+            session.sm().beforeBind(e, user);
             return;
         }
         session.streamError(Condition.NOT_AUTHORIZED, "authenticate first");

@@ -20,6 +20,7 @@ import org.apache.pekko.util.ByteString;
 import org.kaiku.engine.c2s.TlsFraming.Incoming;
 import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.sasl.SaslException;
 import org.kaiku.protocol.sasl.SaslFailure;
 import org.kaiku.protocol.sasl.ScramCredential;
@@ -75,7 +76,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     record Reply(XmlElement stanza) implements SessionMessage {
     }
 
-    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT }
+    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT }
 
     enum Ack { ACK }
 
@@ -94,7 +95,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private boolean wroteSinceTick;
     private SSLSession tls;
     private final C2sNegotiation negotiation;
+    private final C2sStreamManagement sm;
     private EstablishedStanzas established;
+    /** The connection dropped while the stream can be resumed: the session waits for its client. */
+    private boolean detached;
 
     private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
                        C2sContext shared, boolean directTls) {
@@ -104,6 +108,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         this.directTls = directTls;
         this.decoder = new XmlStreamDecoder(shared.settings().limits());
         this.negotiation = new C2sNegotiation(shared, this);
+        this.sm = new C2sStreamManagement(shared, this, timers);
         timers.startSingleTimer(Tick.NEGOTIATION_TIMEOUT, shared.settings().negotiationTimeout());
         timers.startTimerWithFixedDelay(Tick.KEEPALIVE, shared.settings().keepaliveInterval());
     }
@@ -122,21 +127,35 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     return this;
                 })
                 .onMessage(Inbound.class, this::onInbound)
-                .onMessage(InboundEnded.class, m -> {
-                    if (m.failure() != null) {
-                        getContext().getLog().debug("connection failed: {}", m.failure().toString());
-                    }
-                    return Behaviors.stopped();
-                })
+                .onMessage(InboundEnded.class, this::onInboundEnded)
                 .onMessage(CredentialsLoaded.class, m -> afterWait(() -> negotiation.onCredentials(m)))
                 .onMessage(Bound.class, m -> afterWait(() -> negotiation.onBound(m)))
                 .onMessage(Reply.class, m -> {
-                    writeStanza(m.stanza());
+                    writeStanza(m.stanza(), 0);
                     return this;
                 })
                 .onMessage(SessionMessage.Deliver.class, m -> {
-                    writeStanza(m.stanza());
+                    writeStanza(m.stanza(), m.seq());
                     return this;
+                })
+                .onMessage(SessionMessage.SmTracking.class, m -> afterWait(() -> sm.onTracking(m)))
+                .onMessage(SessionMessage.SmResumeTarget.class, m -> afterWait(() -> sm.onResumeTarget(m)))
+                .onMessage(C2sStreamManagement.HandedOver.class, m -> afterWait(() -> sm.onHandedOver(m)))
+                .onMessage(SessionMessage.SmSwapped.class, m -> afterWait(() -> sm.onSwapped(m)))
+                .onMessage(SessionMessage.SmHandOver.class, this::onHandOver)
+                .onMessage(SessionMessage.SmRetire.class, m -> sm.handedOver() ? Behaviors.stopped() : this)
+                .onMessageEquals(Tick.ACK_REQUEST, () -> {
+                    sm.onAckTimer();
+                    return this;
+                })
+                .onMessageEquals(Tick.RESUME_TIMEOUT, () -> detached && !sm.handedOver() ? Behaviors.stopped() : this)
+                .onMessageEquals(Tick.RETIRE_TIMEOUT, () -> {
+                    if (!sm.handedOver()) {
+                        return this;
+                    }
+                    // the entity never moved the resource: it is ours to give back
+                    sm.handOverLapsed();
+                    return Behaviors.stopped();
                 })
                 .onMessage(SessionMessage.Kick.class, m -> {
                     streamError(m.condition(), m.text());
@@ -154,12 +173,54 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     return this;
                 })
                 .onSignal(PostStop.class, s -> {
-                    if (established != null) {
-                        established.unbind();
-                    }
+                    unbind();
                     return this;
                 })
                 .build();
+    }
+
+    /**
+     * The connection's input ended. A resumable stream (XEP-0198 section 5) outlives it: the
+     * session keeps counting and holding stanzas until its client resumes or the granted time
+     * passes; anything else ends the session.
+     */
+    private Behavior<SessionMessage> onInboundEnded(InboundEnded m) {
+        if (m.failure() != null) {
+            getContext().getLog().debug("connection failed: {}", m.failure().toString());
+        }
+        if (detached) {
+            return closing && !sm.handedOver() ? Behaviors.stopped() : this;
+        }
+        // a handed-over session lives on until the entity retires it, so that its death cannot
+        // end the resource the resuming session is taking over
+        if (sm.handedOver() || (established != null && !closing && sm.resumable())) {
+            detached = true;
+            out = null;
+            deferred.clear();
+            timers.cancel(Tick.KEEPALIVE);
+            timers.cancel(Tick.ACK_REQUEST);
+            if (!sm.handedOver()) {
+                timers.startSingleTimer(Tick.RESUME_TIMEOUT, sm.resumeTimeout());
+            }
+            return this;
+        }
+        return Behaviors.stopped();
+    }
+
+    /** A new connection resumes this stream: hand it over and close our connection, if any, with conflict. */
+    private Behavior<SessionMessage> onHandOver(SessionMessage.SmHandOver m) {
+        SessionMessage.SmState state = sm.handOver();
+        m.replyTo().tell(state);
+        if (state.resumable() && !detached) {
+            streamError(Condition.CONFLICT, "this stream was resumed on another connection");
+        }
+        return this;
+    }
+
+    private void unbind() {
+        if (established != null && !sm.handedOver()) {
+            established.unbind();
+        }
     }
 
     private Behavior<SessionMessage> onAttached(Attached m) {
@@ -217,8 +278,11 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             if (ev instanceof StreamEvent.StreamOpen open) {
                 negotiation.onStreamOpen(open);
             } else if (ev instanceof StreamEvent.StreamElement el) {
-                if (established != null) {
+                if (established != null && StreamManagement.is(el.element())) {
+                    sm.onElement(el.element());
+                } else if (established != null) {
                     established.onStanza(el.element());
+                    sm.handledInbound();
                 } else {
                     negotiation.onElement(el.element());
                 }
@@ -305,17 +369,40 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         timers.cancel(Tick.NEGOTIATION_TIMEOUT);
     }
 
+    EstablishedStanzas established() {
+        return established;
+    }
+
+    C2sStreamManagement sm() {
+        return sm;
+    }
+
+    boolean detached() {
+        return detached;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
     void writeElement(XmlElement element) {
         write(XmlWriter.write(element, "jabber:client"));
     }
 
-    void writeStanza(XmlElement stanza) {
+    /** Writes a stanza of the bound stream; {@code entitySeq} as in {@link SessionMessage.Deliver}. */
+    void writeStanza(XmlElement stanza, long entitySeq) {
         if (!closing && established != null) {
-            writeElement(stanza);
+            sm.sent(stanza, entitySeq);
+            if (!closing) {
+                writeElement(stanza);
+            }
         }
     }
 
     void write(String xml) {
+        if (detached) {
+            return;
+        }
         wroteSinceTick = true;
         send(new TlsFraming.Data(ByteString.fromString(xml, StandardCharsets.UTF_8)));
     }
@@ -330,22 +417,24 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
 
     /** Sends a stream error and closes the stream (RFC 6120 section 4.9.1.1). */
     void streamError(Condition condition, String text) {
+        streamError(new StreamError(condition, text));
+    }
+
+    void streamError(StreamError error) {
         if (closing) {
             return;
         }
         if (!headerSent) {
             sendHeader(null);
         }
-        getContext().getLog().debug("stream error {}: {}", condition.elementName(), text);
-        write(new StreamError(condition, text).toXml());
+        getContext().getLog().debug("stream error {}: {}", error.condition().elementName(), error.text());
+        write(error.toXml());
         finish();
     }
 
     /** The client closed its stream (RFC 6120 section 4.4): close ours. */
     private void closeStream() {
-        if (established != null) {
-            established.unbind();
-        }
+        unbind();
         finish();
     }
 
@@ -354,8 +443,11 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             return;
         }
         closing = true;
-        if (established != null) {
-            established.unbind();
+        unbind();
+        if (detached) {
+            // no connection to close: end the session the way a closed connection would
+            getContext().getSelf().tell(new InboundEnded(null));
+            return;
         }
         write(StreamHeader.CLOSE);
         send(new TlsFraming.Close());

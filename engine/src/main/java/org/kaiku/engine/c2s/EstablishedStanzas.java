@@ -141,6 +141,6 @@ final class EstablishedStanzas {
             return;
         }
         XmlElement reply = Stanzas.errorReply(stanza, StanzaError.of(condition));
-        session.writeStanza(reply.withAttr("to", full.toString()));
+        session.writeStanza(reply.withAttr("to", full.toString()), 0);
     }
 }

@@ -1,8 +1,8 @@
 package org.kaiku.engine.user;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError.Condition;
@@ -54,12 +54,11 @@ final class StanzaDelivery {
                 }
             }
             default -> {
-                List<UserState.OnlineResource> best = highestPriority(box.state());
+                Map<String, ActorRef<SessionMessage>> best = highestPriorityByName(box.state());
                 if (best.isEmpty()) {
                     offline.offer(box, message);
-                }
-                for (UserState.OnlineResource r : best) {
-                    box.toSession(r.session(), message);
+                } else {
+                    box.toResources(best, message);
                 }
             }
         }
@@ -93,10 +92,10 @@ final class StanzaDelivery {
         account.bounce(box, iq, roster ? Condition.FORBIDDEN : Condition.SERVICE_UNAVAILABLE);
     }
 
-    /** Available resources sharing the highest non-negative priority. */
-    static List<UserState.OnlineResource> highestPriority(UserState state) {
+    /** Available resources sharing the highest non-negative priority: their sessions by resource name. */
+    static Map<String, ActorRef<SessionMessage>> highestPriorityByName(UserState state) {
         int best = -1;
-        List<UserState.OnlineResource> out = new ArrayList<>();
+        Map<String, ActorRef<SessionMessage>> out = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, UserState.OnlineResource> e : state.availableResources().entrySet()) {
             int p = e.getValue().priority();
             if (p < 0 || p < best) {
@@ -106,7 +105,7 @@ final class StanzaDelivery {
                 best = p;
                 out.clear();
             }
-            out.add(e.getValue());
+            out.put(e.getKey(), e.getValue().session());
         }
         return out;
     }

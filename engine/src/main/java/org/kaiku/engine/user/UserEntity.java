@@ -110,6 +110,31 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Deliver(XmlElement stanza) implements Command {
     }
 
+    /**
+     * The session of {@code resource} enabled stream management (XEP-0198): track what is sent to
+     * it until its client acknowledges it. {@code smId} is its SM-ID, null when not resumable.
+     * Answered with {@link SessionMessage.SmTracking} to the session.
+     */
+    public record SmEnable(String resource, ActorRef<SessionMessage> session, String smId) implements Command {
+    }
+
+    /** The session's client acknowledged every tracked stanza up to entity number {@code seq}. */
+    public record SmAck(ActorRef<SessionMessage> session, long seq) implements Command {
+    }
+
+    /** Which session holds this SM-ID? Answered with {@link SessionMessage.SmResumeTarget}. */
+    public record SmResume(String smId, ActorRef<SessionMessage> replyTo) implements Command {
+    }
+
+    /**
+     * Move {@code resource} from {@code old} to {@code now}, which resumed its stream; the client
+     * acknowledged up to entity number {@code acked}, and {@code old} had received up to {@code
+     * lastSeq}. Answered with {@link SessionMessage.SmSwapped} to {@code now}.
+     */
+    public record SmSwap(String resource, ActorRef<SessionMessage> old, ActorRef<SessionMessage> now,
+                         long acked, long lastSeq) implements Command {
+    }
+
     /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
     record SessionEnded(ActorRef<SessionMessage> session) implements Command {
     }
@@ -160,6 +185,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final RosterHandler roster;
     private final StanzaDelivery delivery;
     private final OfflineDelivery offline;
+    private final UnackedQueues unacked = new UnackedQueues();
+    private final ResumptionHandler resumption;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
@@ -171,6 +198,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.roster = new RosterHandler(account, subscriptions);
         this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
         this.delivery = new StanzaDelivery(account, offline);
+        this.resumption = new ResumptionHandler(account, context, unacked, this::accept);
     }
 
     @Override
@@ -206,13 +234,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     fromClient(box, cmd.resource(), cmd.stanza());
                     offline.presenceChanged(box, state, cmd.resource());
                 }))
-                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
-                    if (offline.draining() && StanzaKind.of(cmd.stanza()) == StanzaKind.MESSAGE) {
-                        offline.hold(box, cmd.stanza());
-                    } else {
-                        deliver(box, cmd.stanza());
-                    }
-                }))
+                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza())))
+                .onCommand(SmEnable.class, (state, cmd) -> guarded(state, null, box -> resumption.enable(box, cmd)))
+                .onCommand(SmAck.class, (state, cmd) -> {
+                    unacked.acked(cmd.session(), cmd.seq());
+                    return Effect().noReply();
+                })
+                .onCommand(SmResume.class, (state, cmd) -> {
+                    resumption.lookup(state, cmd);
+                    return Effect().noReply();
+                })
+                .onCommand(SmSwap.class, (state, cmd) -> guarded(state, null, box -> resumption.swap(box, cmd)))
                 .onCommand(OfflineAppended.class, (state, cmd) -> guarded(state, null, box -> offline.appended(box, cmd)))
                 .onCommand(OfflineFetched.class, (state, cmd) -> guarded(state, null, box -> offline.fetched(box, cmd)))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
@@ -241,10 +273,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (existing == null && state.resources().size() >= MAX_RESOURCES) {
             return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         }
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         if (existing != null) {
-            presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
             box.kick(existing.session(), StreamError.Condition.CONFLICT, "Replaced by a new connection for this resource");
+            if (unacked.tracks(existing.session())) {
+                // what the replaced session never acknowledged is re-handled without it, not sent to the newcomer
+                logout(box, resource);
+            } else {
+                presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
+            }
         }
         box.emit(new UserEvent.ResourceBound(resource, cmd.session()));
         box.later(() -> watch(cmd.session()));
@@ -256,13 +293,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (r == null || !r.session().equals(session)) {
             return Effect().noReply();
         }
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         logout(box, resource);
         return commit(box);
     }
 
     private ReplyEffect<UserEvent, UserState> onSessionEnded(UserState state, SessionEnded cmd) {
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         state.resources().forEach((name, r) -> {
             if (r.session().equals(cmd.session())) {
                 logout(box, name);
@@ -272,8 +309,23 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private void logout(Outbox box, String resource) {
+        ActorRef<SessionMessage> session = box.state().resources().get(resource).session();
         presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
         box.emit(new UserEvent.ResourceUnbound(resource));
+        resumption.ended(box, session);
+    }
+
+    /** A stanza for the account: held behind an offline drain (messages), else delivered. */
+    private void accept(Outbox box, XmlElement stanza) {
+        if (offline.draining() && StanzaKind.of(stanza) == StanzaKind.MESSAGE) {
+            offline.hold(box, stanza);
+        } else {
+            deliver(box, stanza);
+        }
+    }
+
+    private Outbox newOutbox(UserState state) {
+        return new Outbox(state, router, unacked);
     }
 
     private void fromClient(Outbox box, String resource, XmlElement stanza) {
@@ -323,12 +375,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     private ReplyEffect<UserEvent, UserState> guarded(UserState state, XmlElement stanza,
                                                       Consumer<Outbox> handler) {
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         try {
             handler.accept(box);
         } catch (RuntimeException e) {
             context.getLog().warn("stanza handling failed for {}: {}", account.bare(), stanza, e);
-            Outbox failed = new Outbox(state, router);
+            Outbox failed = newOutbox(state);
             if (stanza != null) {
                 account.bounce(failed, stanza, StanzaError.Condition.INTERNAL_SERVER_ERROR);
             }
