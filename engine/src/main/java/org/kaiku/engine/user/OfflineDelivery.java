@@ -34,6 +34,12 @@ import org.kaiku.protocol.xml.XmlNode;
  * the delete of a delivered batch is issued then and not waited for, so held messages wait for
  * the reads only, never for a write.
  *
+ * <p>A message that already carries a delay notation from this server (it was stored before, or
+ * resent after a XEP-0198 session ended without acknowledging it) is stored under that first
+ * stamp, the notation taken off, so the client sees one notation with the original time. With
+ * stream management, a backlog handed to a session whose client never acknowledged it comes back
+ * here that way; without it, a backlog handed to a connection that dies unread is lost.
+ *
  * <p>What is here is memory of this entity incarnation, never journaled: in-flight counts, the
  * drain, and the delivered ids whose delete is in flight or failed (filtered out of later reads,
  * a failed delete retried with the next one). If the entity stops in the middle, stored messages

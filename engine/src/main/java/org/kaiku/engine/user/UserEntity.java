@@ -64,6 +64,13 @@ import org.kaiku.protocol.xml.XmlElement;
  *       resource becomes available with non-negative priority, the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
  *       arriving meanwhile wait in memory behind the backlog, for those reads only.</li>
+ *   <li>Stream management (XEP-0198, {@link ResumptionHandler}): what is sent to a session that
+ *       enabled it is also kept here, in memory ({@link UnackedQueues}), until its client
+ *       acknowledges it (one {@link SmAck} per ack, not per stanza); no disk write. A resumption
+ *       is one journal event ({@link UserEvent.ResourceResumed}). When such a session ends
+ *       unresumed, what it never acknowledged goes through the delivery rules again, so a
+ *       backlog handed over from offline storage and never acknowledged is stored again. Lost
+ *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {

@@ -116,6 +116,34 @@ class StreamManagementEntityTest {
         await(() -> store.size(h.account), 0);
     }
 
+    /**
+     * The gap stream management closes for offline storage: a backlog handed to a session is
+     * deleted from the store, so if the client never acknowledged it, it must go back, with the
+     * stamp it was first stored under.
+     */
+    @Test
+    void anOfflineBacklogTheClientNeverAcknowledgedGoesBackToStorageWithItsFirstStamp() {
+        InMemoryOfflineStore store = new InMemoryOfflineStore();
+        EntityHarness h = new EntityHarness(testKit, store, 1000);
+        h.deliver(msg(h.account, "while-away"));
+        await(() -> store.size(h.account), 1);
+        TestProbe<SessionMessage> phone = h.bind("phone");
+        enable(h, "phone", phone, "sm-b");
+        h.client("phone", presence(0));
+        XmlElement first = nextMessage(phone).stanza();
+        Instant stamp = Delay.of(first).orElseThrow().stamp();
+        await(() -> store.size(h.account), 0);
+
+        h.kit.runCommand(new UserEntity.SessionEnded(phone.getRef()));
+        await(() -> store.size(h.account), 1);
+        TestProbe<SessionMessage> laptop = h.bind("laptop");
+        h.client("laptop", presence(0));
+        XmlElement again = nextMessage(laptop).stanza();
+        assertThat(body(again)).isEqualTo("while-away");
+        assertThat(again.elements(Delay.ELEMENT, Delay.NAMESPACE)).hasSize(1);
+        assertThat(Delay.of(again).orElseThrow().stamp()).isEqualTo(stamp);
+    }
+
     @Test
     void anotherAvailableResourceGetsThemWithADelayAndASharedOneIsNotSentTwice() {
         EntityHarness h = new EntityHarness(testKit);
