@@ -76,7 +76,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     record Reply(XmlElement stanza) implements SessionMessage {
     }
 
-    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT }
+    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT, ENTITY_KEEPALIVE }
 
     enum Ack { ACK }
 
@@ -148,6 +148,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     sm.onAckTimer();
                     return this;
                 })
+                .onMessageEquals(Tick.ENTITY_KEEPALIVE, () -> {
+                    sm.keepEntity();
+                    return this;
+                })
                 .onMessageEquals(Tick.RESUME_TIMEOUT, () -> detached && !sm.handedOver() ? Behaviors.stopped() : this)
                 .onMessageEquals(Tick.RETIRE_TIMEOUT, () -> {
                     if (!sm.handedOver()) {
@@ -163,7 +167,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 })
                 .onMessage(Shutdown.class, m -> {
                     streamError(Condition.SYSTEM_SHUTDOWN, "the server is stopping");
-                    return this;
+                    // a handed-over session has nothing left to close: it only waited to be retired
+                    return sm.handedOver() ? Behaviors.stopped() : this;
                 })
                 .onMessageEquals(Tick.KEEPALIVE, this::onKeepalive)
                 .onMessageEquals(Tick.NEGOTIATION_TIMEOUT, () -> {

@@ -152,6 +152,19 @@ final class C2sStreamManagement {
         smId = pendingId;
         resumeFor = settings.grant(pendingMax);
         session.writeElement(StreamManagement.enabled(smId, resumeFor.toSeconds(), settings.location()));
+        timers.startTimerWithFixedDelay(C2sSession.Tick.ENTITY_KEEPALIVE, settings.entityKeepalive());
+    }
+
+    /**
+     * Touches the account entity so that Cluster Sharding never passivates it as idle while it
+     * holds this session's queue (a passivated entity would come back without it): the latest
+     * ack again, also while the connection is down and the session waits for a resumption.
+     */
+    void keepEntity() {
+        if (counters != null && !handedOver && session.established() != null) {
+            shared.router().user(session.established().jid())
+                    .tell(new UserEntity.SmAck(session.context().getSelf(), reportedSeq));
+        }
     }
 
     private void onAnswer(XmlElement e) {
@@ -242,6 +255,7 @@ final class C2sStreamManagement {
         }
         handedOver = true;
         timers.cancel(C2sSession.Tick.ACK_REQUEST);
+        timers.cancel(C2sSession.Tick.ENTITY_KEEPALIVE);
         timers.startSingleTimer(C2sSession.Tick.RETIRE_TIMEOUT, C2sSession.askTimeout().multipliedBy(2));
         return counters.toState(session.established().jid().toString(), smId, resumeFor.toSeconds());
     }
@@ -333,6 +347,7 @@ final class C2sStreamManagement {
         smId = r.state.smId();
         resumeFor = settings.grant(r.state.resumeSeconds());
         session.established(new EstablishedStanzas(shared, session, Jid.parse(r.state.fullJid())));
+        timers.startTimerWithFixedDelay(C2sSession.Tick.ENTITY_KEEPALIVE, settings.entityKeepalive());
         session.writeElement(StreamManagement.resumed(smId, counters.handled()));
         // section 5: everything the client's 'h' did not cover, in the order first sent
         for (SmEntry e : counters.unacked()) {

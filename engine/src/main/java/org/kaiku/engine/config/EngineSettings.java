@@ -60,10 +60,10 @@ public record EngineSettings(
                 atLeast(c, "sasl.scram-iterations", 4096),
                 new DecoderLimits(stanzaBytes, positive(c, "limits.max-depth"), positive(c, "limits.max-attributes"), stanzaBytes),
                 positive(c, "offline.max-messages"),
-                streamManagement(c));
+                streamManagement(c, root));
     }
 
-    private static StreamManagementSettings streamManagement(Config c) {
+    private static StreamManagementSettings streamManagement(Config c, Config root) {
         String p = "c2s.stream-management.";
         Duration resume = duration(c, p + "resume-timeout");
         Duration max = duration(c, p + "max-resume-timeout");
@@ -75,8 +75,16 @@ public record EngineSettings(
         if (!location.isEmpty() && !location.matches("(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+)(:\\d{1,5})?")) {
             throw new SettingsException("kaiku." + p + "location", "not a host or host:port: '" + location + "'");
         }
+        Duration keep = duration(c, p + "entity-keepalive");
+        String idle = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+        if (root.hasPath("pekko.cluster.sharding.passivation.strategy")
+                && "default-idle-strategy".equals(root.getString("pekko.cluster.sharding.passivation.strategy"))
+                && root.hasPath(idle) && keep.compareTo(root.getDuration(idle)) >= 0) {
+            throw new SettingsException("kaiku." + p + "entity-keepalive",
+                    "must be shorter than " + idle + " (" + root.getDuration(idle) + "), got " + keep);
+        }
         return new StreamManagementSettings(resume, max, positive(c, p + "ack-request-every"),
-                duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location);
+                duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location, keep);
     }
 
     /** Same settings with other ports (tests and the CLI's flags). */

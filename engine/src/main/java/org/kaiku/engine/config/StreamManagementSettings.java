@@ -15,9 +15,12 @@ import java.time.Duration;
  *                          closed with policy-violation (and what was unacknowledged goes on to
  *                          the account's other resources or to offline storage)
  * @param location          the 'location' of {@code <enabled/>} ("host:port"), empty for none
+ * @param entityKeepalive   how often a session with stream management touches its account
+ *                          entity, so that idle passivation never drops the entity's queue
  */
 public record StreamManagementSettings(Duration resumeTimeout, Duration maxResumeTimeout, int ackRequestEvery,
-                                       Duration ackRequestDelay, int maxUnacked, String location) {
+                                       Duration ackRequestDelay, int maxUnacked, String location,
+                                       Duration entityKeepalive) {
 
     /** The resumption time granted to a client that asked for {@code requestedSeconds} (0: none asked). */
     public Duration grant(long requestedSeconds) {

@@ -37,9 +37,13 @@ class StreamManagementSmackTest {
     @BeforeAll
     void start() throws Exception {
         // a short default resumption time: a client that wants longer asks with 'max'
+        // ... and account entities passivated after two idle seconds, which the sessions with
+        // stream management must prevent while the entity holds their queues
         node = new EngineNode(dataDir, Map.of(
                 "kaiku.c2s.stream-management.resume-timeout", "1s",
-                "kaiku.c2s.stream-management.ack-request-every", 3));
+                "kaiku.c2s.stream-management.ack-request-every", 3,
+                "kaiku.c2s.stream-management.entity-keepalive", "300ms",
+                "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "2s"));
         node.addUser("alice@localhost", "alice-secret");
         node.addUser("bob@localhost", "bob-secret");
     }
@@ -88,6 +92,8 @@ class StreamManagementSmackTest {
                 send(alice, phone, "m" + i);
             }
 
+            // stay away longer than the idle passivation time: the entity must keep bob's queue
+            Thread.sleep(3000);
             bob.connect().login();
             assertThat(bob.streamWasResumed()).isTrue();
             send(alice, phone, "last");

@@ -37,6 +37,9 @@ class StreamManagementSettingsTest {
                 .isInstanceOf(SettingsException.class).hasMessageContaining("kaiku.c2s.stream-management.ack-request-every");
         assertThatThrownBy(() -> with("kaiku.c2s.stream-management.max-unacked = many"))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("kaiku.c2s.stream-management.max-unacked");
+        assertThatThrownBy(() -> with("kaiku.c2s.stream-management.entity-keepalive = 120s"))
+                .as("not below the sharding idle timeout: the entity would be passivated with its queues")
+                .isInstanceOf(SettingsException.class).hasMessageContaining("kaiku.c2s.stream-management.entity-keepalive");
         assertThatThrownBy(() -> with("kaiku.c2s.stream-management.location = \"a b:c\""))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("kaiku.c2s.stream-management.location");
     }
