@@ -192,7 +192,7 @@ final class C2sNegotiation {
         }
         String mech = e.attr("mechanism");
         if ("PLAIN".equals(mech) && session.isTls()) {
-            plain = PlainServer.decode(C2sSession.unbase64(e.text()));
+            plain = PlainServer.decode(SaslText.unbase64(e.text()));
             Jid jid = userJid(plain.authcid());
             checkAuthzid(plain.authzid(), jid);
             loadCredentials(jid);
@@ -214,7 +214,7 @@ final class C2sNegotiation {
             session.writeElement(XmlElement.of("challenge", Namespaces.SASL));
             return;
         }
-        scramFirst(C2sSession.unbase64(text));
+        scramFirst(SaslText.unbase64(text));
     }
 
     private void scramFirst(byte[] clientFirst) throws SaslException {
@@ -274,7 +274,7 @@ final class C2sNegotiation {
         if (scram != null) {
             ScramCredential c = creds.get(scramMech);
             byte[] serverFirst = scram.serverFirst(c);
-            session.writeElement(XmlElement.builder("challenge", Namespaces.SASL).text(C2sSession.base64(serverFirst)).build());
+            session.writeElement(XmlElement.builder("challenge", Namespaces.SASL).text(SaslText.base64(serverFirst)).build());
         }
     }
 
@@ -282,7 +282,7 @@ final class C2sNegotiation {
         if (scram == null) {
             throw new SaslException(SaslFailure.MALFORMED_REQUEST, "no exchange running");
         }
-        byte[] data = C2sSession.unbase64(e.text());
+        byte[] data = SaslText.unbase64(e.text());
         if (scramWaitingFirst) {
             scramWaitingFirst = false;
             scramFirst(data);
@@ -298,7 +298,7 @@ final class C2sNegotiation {
         plain = null;
         XmlElement.Builder s = XmlElement.builder("success", Namespaces.SASL);
         if (additional.length > 0) {
-            s.text(C2sSession.base64(additional));
+            s.text(SaslText.base64(additional));
         }
         session.writeElement(s.build());
         session.restartStream();

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLSession;
@@ -21,8 +20,6 @@ import org.kaiku.engine.c2s.TlsFraming.Incoming;
 import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.protocol.ext.sm.StreamManagement;
-import org.kaiku.protocol.sasl.SaslException;
-import org.kaiku.protocol.sasl.SaslFailure;
 import org.kaiku.protocol.sasl.ScramCredential;
 import org.kaiku.protocol.sasl.ScramMechanism;
 import org.kaiku.protocol.stream.StreamError;
@@ -142,7 +139,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 .onMessage(SessionMessage.SmResumeTarget.class, m -> afterWait(() -> sm.onResumeTarget(m)))
                 .onMessage(C2sStreamManagement.HandedOver.class, m -> afterWait(() -> sm.onHandedOver(m)))
                 .onMessage(SessionMessage.SmSwapped.class, m -> afterWait(() -> sm.onSwapped(m)))
-                .onMessage(SessionMessage.SmHandOver.class, this::onHandOver)
+                .onMessage(SessionMessage.SmHandOver.class, m -> {
+                    sm.onHandOver(m);
+                    return this;
+                })
                 .onMessage(SessionMessage.SmRetire.class, m -> sm.handedOver() ? Behaviors.stopped() : this)
                 .onMessageEquals(Tick.ACK_REQUEST, () -> {
                     sm.onAckTimer();
@@ -210,16 +210,6 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             return this;
         }
         return Behaviors.stopped();
-    }
-
-    /** A new connection resumes this stream: hand it over and close our connection, if any, with conflict. */
-    private Behavior<SessionMessage> onHandOver(SessionMessage.SmHandOver m) {
-        SessionMessage.SmState state = sm.handOver();
-        m.replyTo().tell(state);
-        if (state.resumable() && !detached) {
-            streamError(Condition.CONFLICT, "this stream was resumed on another connection");
-        }
-        return this;
     }
 
     private void unbind() {
@@ -456,23 +446,6 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         }
         write(StreamHeader.CLOSE);
         send(new TlsFraming.Close());
-    }
-
-    static String base64(byte[] data) {
-        return data.length == 0 ? "=" : Base64.getEncoder().encodeToString(data);
-    }
-
-    /** Decodes SASL base64 payloads; "=" is the empty response (RFC 6120 section 6.4.2). */
-    static byte[] unbase64(String text) throws SaslException {
-        String t = text == null ? "" : text.trim();
-        if (t.isEmpty() || t.equals("=")) {
-            return new byte[0];
-        }
-        try {
-            return Base64.getDecoder().decode(t);
-        } catch (IllegalArgumentException e) {
-            throw new SaslException(SaslFailure.INCORRECT_ENCODING, "bad base64");
-        }
     }
 
     static Duration askTimeout() {

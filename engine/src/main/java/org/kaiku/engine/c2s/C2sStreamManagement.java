@@ -249,7 +249,7 @@ final class C2sStreamManagement {
      * Another connection resumes this stream: hand over the state, and from here on count and
      * unbind nothing. Refused when the stream is not resumable (or was handed over already).
      */
-    SessionMessage.SmState handOver() {
+    private SessionMessage.SmState handOver() {
         if (!resumable() || session.established() == null || session.closing()) {
             return SessionMessage.SmState.refused();
         }
@@ -258,6 +258,15 @@ final class C2sStreamManagement {
         timers.cancel(C2sSession.Tick.ENTITY_KEEPALIVE);
         timers.startSingleTimer(C2sSession.Tick.RETIRE_TIMEOUT, C2sSession.askTimeout().multipliedBy(2));
         return counters.toState(session.established().jid().toString(), smId, resumeFor.toSeconds());
+    }
+
+    /** A new connection resumes this stream: hand it over and close our connection, if any, with conflict. */
+    void onHandOver(SessionMessage.SmHandOver m) {
+        SessionMessage.SmState state = handOver();
+        m.replyTo().tell(state);
+        if (state.resumable() && !session.detached()) {
+            session.streamError(Condition.CONFLICT, "this stream was resumed on another connection");
+        }
     }
 
     /** The entity never took the resource over: this session is the account's again, to unbind. */
