@@ -35,7 +35,10 @@ import org.kaiku.protocol.xml.XmlElement;
  * had sent the old session after the hand-over; the new session answers {@code <resumed/>} and
  * retransmits everything the client's 'h' did not cover, in order. A session whose connection
  * dropped waits for this up to the granted resumption time, then ends, and the entity re-handles
- * what its client never acknowledged.
+ * what its client never acknowledged. Only the authenticated account's own entity is asked, so an
+ * SM-ID of another account is as unknown as a made-up one (item-not-found). Stanzas this session
+ * produced itself (iq results of server modules) are retransmitted on resumption but, like all
+ * iq results, not re-handled when the stream is not resumed.
  */
 final class C2sStreamManagement {
     private final C2sContext shared;
