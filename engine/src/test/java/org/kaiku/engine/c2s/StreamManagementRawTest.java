@@ -131,6 +131,47 @@ class StreamManagementRawTest {
         }
     }
 
+    /**
+     * Section 5: a resumption on a new connection replaces the old stream even while that one is
+     * still open (it gets conflict), carries the counters over and retransmits what the client's
+     * 'h' did not cover.
+     */
+    @Test
+    void aResumptionReplacesAStillOpenStreamAndRetransmitsWhatWasNotAcknowledged() throws Exception {
+        try (SSLSocket first = authenticated(); SSLSocket second = authenticated()) {
+            OutputStream out1 = first.getOutputStream();
+            InputStream in1 = first.getInputStream();
+            bind(out1, in1, "roaming");
+            write(out1, "<enable xmlns='" + SM + "' resume='1'/>");
+            String enabled = readUntil(in1, "/>");
+            String id = enabled.replaceAll("(?s).*id=\"([^\"]+)\".*", "$1");
+            assertThat(id).isNotBlank().doesNotContain("<");
+            write(out1, "<iq type='get' id='v1' to='localhost'><query xmlns='jabber:iq:version'/></iq>");
+            readUntil(in1, "</iq>");
+            write(out1, "<iq type='get' id='v2' to='localhost'><query xmlns='jabber:iq:version'/></iq>");
+            readUntil(in1, "</iq>");
+
+            // the client saw one of the two results; the server handled two of its stanzas
+            OutputStream out2 = second.getOutputStream();
+            InputStream in2 = second.getInputStream();
+            write(out2, "<resume xmlns='" + SM + "' previd='" + id + "' h='1'/>");
+            String resumed = readUntil(in2, "/>");
+            assertThat(resumed).contains("<resumed xmlns=\"" + SM + "\"").contains("previd=\"" + id + "\"").contains("h=\"2\"");
+            String resent = readUntil(in2, "</iq>");
+            assertThat(resent).contains("id=\"v2\"").doesNotContain("id=\"v1\"");
+            assertThat(readToEnd(in1)).as("the old stream is closed").contains("<conflict").contains("</stream:stream>");
+
+            // the resumed stream goes on counting from where the old one was
+            write(out2, "<iq type='get' id='v3' to='localhost'><query xmlns='jabber:iq:version'/></iq>");
+            readUntil(in2, "</iq>");
+            write(out2, "<r xmlns='" + SM + "'/>");
+            readUntil(in2, "<a ");
+            assertThat(readUntil(in2, "/>")).contains("h=\"3\"");
+            write(out2, "<a xmlns='" + SM + "' h='3'/></stream:stream>");
+            assertThat(readToEnd(in2)).contains("</stream:stream>").doesNotContain("stream:error");
+        }
+    }
+
     private SSLSocket authenticated() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[] {trust}, null);
