@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ChannelBinding;
 import org.kaiku.protocol.sasl.ChannelBindings;
@@ -89,6 +90,8 @@ final class C2sNegotiation {
             f.child(XmlElement.of("sub", "urn:xmpp:features:pre-approval"));
             // RFC 6121 section 2.6.1: the account entity versions the roster (2.6.3 gets and pushes).
             f.child(XmlElement.of("ver", "urn:xmpp:features:rosterver"));
+            // XEP-0198 section 2: offered after authentication, so a client can resume instead of binding.
+            f.child(StreamManagement.feature());
             return prefixed(f.build());
         }
         boolean required = shared.settings().starttlsRequired();
@@ -183,6 +186,10 @@ final class C2sNegotiation {
             onPreBindIq(e);
             return;
         }
+        if (user != null && StreamManagement.is(e)) {
+            session.sm().beforeBind(e, user);
+            return;
+        }
         session.streamError(Condition.NOT_AUTHORIZED, "authenticate first");
     }
 
@@ -215,7 +222,7 @@ final class C2sNegotiation {
         }
         String mech = e.attr("mechanism");
         if ("PLAIN".equals(mech) && session.isTls()) {
-            plain = PlainServer.decode(C2sSession.unbase64(e.text()));
+            plain = PlainServer.decode(SaslText.unbase64(e.text()));
             Jid jid = userJid(plain.authcid());
             checkAuthzid(plain.authzid(), jid);
             loadCredentials(jid);
@@ -237,7 +244,7 @@ final class C2sNegotiation {
             session.writeElement(XmlElement.of("challenge", Namespaces.SASL));
             return;
         }
-        scramFirst(C2sSession.unbase64(text));
+        scramFirst(SaslText.unbase64(text));
     }
 
     private void scramFirst(byte[] clientFirst) throws SaslException {
@@ -297,7 +304,7 @@ final class C2sNegotiation {
         if (scram != null) {
             ScramCredential c = creds.get(scramMech);
             byte[] serverFirst = scram.serverFirst(c);
-            session.writeElement(XmlElement.builder("challenge", Namespaces.SASL).text(C2sSession.base64(serverFirst)).build());
+            session.writeElement(XmlElement.builder("challenge", Namespaces.SASL).text(SaslText.base64(serverFirst)).build());
         }
     }
 
@@ -305,7 +312,7 @@ final class C2sNegotiation {
         if (scram == null) {
             throw new SaslException(SaslFailure.MALFORMED_REQUEST, "no exchange running");
         }
-        byte[] data = C2sSession.unbase64(e.text());
+        byte[] data = SaslText.unbase64(e.text());
         if (scramWaitingFirst) {
             scramWaitingFirst = false;
             scramFirst(data);
@@ -321,7 +328,7 @@ final class C2sNegotiation {
         plain = null;
         XmlElement.Builder s = XmlElement.builder("success", Namespaces.SASL);
         if (additional.length > 0) {
-            s.text(C2sSession.base64(additional));
+            s.text(SaslText.base64(additional));
         }
         session.writeElement(s.build());
         session.restartStream();

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +22,7 @@ import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.protocol.sasl.SaslException;
 import org.kaiku.protocol.sasl.SaslFailure;
+import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.sasl.ScramCredential;
 import org.kaiku.protocol.sasl.ScramMechanism;
 import org.kaiku.protocol.stream.StreamError;
@@ -76,7 +76,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     record Reply(XmlElement stanza) implements SessionMessage {
     }
 
-    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT }
+    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT, ENTITY_KEEPALIVE }
 
     enum Ack { ACK }
 
@@ -97,7 +97,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     /** The account's blocklist as its entity last told us (XEP-0191); empty until then. */
     private Set<String> blocked = Set.of();
     private final C2sNegotiation negotiation;
+    private final C2sStreamManagement sm;
     private EstablishedStanzas established;
+    /** The connection dropped while the stream can be resumed: the session waits for its client. */
+    private boolean detached;
 
     private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
                        C2sContext shared, boolean directTls) {
@@ -107,6 +110,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         this.directTls = directTls;
         this.decoder = new XmlStreamDecoder(shared.settings().limits());
         this.negotiation = new C2sNegotiation(shared, this);
+        this.sm = new C2sStreamManagement(shared, this, timers);
         timers.startSingleTimer(Tick.NEGOTIATION_TIMEOUT, shared.settings().negotiationTimeout());
         timers.startTimerWithFixedDelay(Tick.KEEPALIVE, shared.settings().keepaliveInterval());
     }
@@ -125,25 +129,46 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     return this;
                 })
                 .onMessage(Inbound.class, this::onInbound)
-                .onMessage(InboundEnded.class, m -> {
-                    if (m.failure() != null) {
-                        getContext().getLog().debug("connection failed: {}", m.failure().toString());
-                    }
-                    return Behaviors.stopped();
-                })
+                .onMessage(InboundEnded.class, this::onInboundEnded)
                 .onMessage(CredentialsLoaded.class, m -> afterWait(() -> negotiation.onCredentials(m)))
                 .onMessage(Bound.class, m -> afterWait(() -> negotiation.onBound(m)))
                 .onMessage(Reply.class, m -> {
-                    writeStanza(m.stanza());
+                    writeStanza(m.stanza(), 0);
                     return this;
                 })
                 .onMessage(SessionMessage.Deliver.class, m -> {
-                    writeStanza(m.stanza());
+                    writeStanza(m.stanza(), m.seq());
                     return this;
                 })
                 .onMessage(SessionMessage.Blocklist.class, m -> {
                     blocked = m.jids();
                     return this;
+                })
+                .onMessage(SessionMessage.SmTracking.class, m -> afterWait(() -> sm.onTracking(m)))
+                .onMessage(SessionMessage.SmResumeTarget.class, m -> afterWait(() -> sm.onResumeTarget(m)))
+                .onMessage(C2sStreamManagement.HandedOver.class, m -> afterWait(() -> sm.onHandedOver(m)))
+                .onMessage(SessionMessage.SmSwapped.class, m -> afterWait(() -> sm.onSwapped(m)))
+                .onMessage(SessionMessage.SmHandOver.class, m -> {
+                    sm.onHandOver(m);
+                    return this;
+                })
+                .onMessage(SessionMessage.SmRetire.class, m -> sm.handedOver() ? Behaviors.stopped() : this)
+                .onMessageEquals(Tick.ACK_REQUEST, () -> {
+                    sm.onAckTimer();
+                    return this;
+                })
+                .onMessageEquals(Tick.ENTITY_KEEPALIVE, () -> {
+                    sm.keepEntity();
+                    return this;
+                })
+                .onMessageEquals(Tick.RESUME_TIMEOUT, () -> detached && !sm.handedOver() ? Behaviors.stopped() : this)
+                .onMessageEquals(Tick.RETIRE_TIMEOUT, () -> {
+                    if (!sm.handedOver()) {
+                        return this;
+                    }
+                    // the entity never moved the resource: it is ours to give back
+                    sm.handOverLapsed();
+                    return Behaviors.stopped();
                 })
                 .onMessage(SessionMessage.Kick.class, m -> {
                     streamError(m.condition(), m.text());
@@ -151,7 +176,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 })
                 .onMessage(Shutdown.class, m -> {
                     streamError(Condition.SYSTEM_SHUTDOWN, "the server is stopping");
-                    return this;
+                    // a handed-over session has nothing left to close: it only waited to be retired
+                    return sm.handedOver() ? Behaviors.stopped() : this;
                 })
                 .onMessageEquals(Tick.KEEPALIVE, this::onKeepalive)
                 .onMessageEquals(Tick.NEGOTIATION_TIMEOUT, () -> {
@@ -161,12 +187,44 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     return this;
                 })
                 .onSignal(PostStop.class, s -> {
-                    if (established != null) {
-                        established.unbind();
-                    }
+                    unbind();
                     return this;
                 })
                 .build();
+    }
+
+    /**
+     * The connection's input ended. A resumable stream (XEP-0198 section 5) outlives it: the
+     * session keeps counting and holding stanzas until its client resumes or the granted time
+     * passes; anything else ends the session.
+     */
+    private Behavior<SessionMessage> onInboundEnded(InboundEnded m) {
+        if (m.failure() != null) {
+            getContext().getLog().debug("connection failed: {}", m.failure().toString());
+        }
+        if (detached) {
+            return closing && !sm.handedOver() ? Behaviors.stopped() : this;
+        }
+        // a handed-over session lives on until the entity retires it, so that its death cannot
+        // end the resource the resuming session is taking over
+        if (sm.handedOver() || (established != null && !closing && sm.resumable())) {
+            detached = true;
+            out = null;
+            deferred.clear();
+            timers.cancel(Tick.KEEPALIVE);
+            timers.cancel(Tick.ACK_REQUEST);
+            if (!sm.handedOver()) {
+                timers.startSingleTimer(Tick.RESUME_TIMEOUT, sm.resumeTimeout());
+            }
+            return this;
+        }
+        return Behaviors.stopped();
+    }
+
+    private void unbind() {
+        if (established != null && !sm.handedOver()) {
+            established.unbind();
+        }
     }
 
     private Behavior<SessionMessage> onAttached(Attached m) {
@@ -224,8 +282,11 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             if (ev instanceof StreamEvent.StreamOpen open) {
                 negotiation.onStreamOpen(open);
             } else if (ev instanceof StreamEvent.StreamElement el) {
-                if (established != null) {
+                if (established != null && StreamManagement.is(el.element())) {
+                    sm.onElement(el.element());
+                } else if (established != null) {
                     established.onStanza(el.element());
+                    sm.handledInbound();
                 } else {
                     negotiation.onElement(el.element());
                 }
@@ -317,17 +378,40 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         timers.cancel(Tick.NEGOTIATION_TIMEOUT);
     }
 
+    EstablishedStanzas established() {
+        return established;
+    }
+
+    C2sStreamManagement sm() {
+        return sm;
+    }
+
+    boolean detached() {
+        return detached;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
     void writeElement(XmlElement element) {
         write(XmlWriter.write(element, "jabber:client"));
     }
 
-    void writeStanza(XmlElement stanza) {
+    /** Writes a stanza of the bound stream; {@code entitySeq} as in {@link SessionMessage.Deliver}. */
+    void writeStanza(XmlElement stanza, long entitySeq) {
         if (!closing && established != null) {
-            writeElement(stanza);
+            sm.sent(stanza, entitySeq);
+            if (!closing) {
+                writeElement(stanza);
+            }
         }
     }
 
     void write(String xml) {
+        if (detached) {
+            return;
+        }
         wroteSinceTick = true;
         send(new TlsFraming.Data(ByteString.fromString(xml, StandardCharsets.UTF_8)));
     }
@@ -342,22 +426,24 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
 
     /** Sends a stream error and closes the stream (RFC 6120 section 4.9.1.1). */
     void streamError(Condition condition, String text) {
+        streamError(new StreamError(condition, text));
+    }
+
+    void streamError(StreamError error) {
         if (closing) {
             return;
         }
         if (!headerSent) {
             sendHeader(null);
         }
-        getContext().getLog().debug("stream error {}: {}", condition.elementName(), text);
-        write(new StreamError(condition, text).toXml());
+        getContext().getLog().debug("stream error {}: {}", error.condition().elementName(), error.text());
+        write(error.toXml());
         finish();
     }
 
     /** The client closed its stream (RFC 6120 section 4.4): close ours. */
     private void closeStream() {
-        if (established != null) {
-            established.unbind();
-        }
+        unbind();
         finish();
     }
 
@@ -366,28 +452,14 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             return;
         }
         closing = true;
-        if (established != null) {
-            established.unbind();
+        unbind();
+        if (detached) {
+            // no connection to close: end the session the way a closed connection would
+            getContext().getSelf().tell(new InboundEnded(null));
+            return;
         }
         write(StreamHeader.CLOSE);
         send(new TlsFraming.Close());
-    }
-
-    static String base64(byte[] data) {
-        return data.length == 0 ? "=" : Base64.getEncoder().encodeToString(data);
-    }
-
-    /** Decodes SASL base64 payloads; "=" is the empty response (RFC 6120 section 6.4.2). */
-    static byte[] unbase64(String text) throws SaslException {
-        String t = text == null ? "" : text.trim();
-        if (t.isEmpty() || t.equals("=")) {
-            return new byte[0];
-        }
-        try {
-            return Base64.getDecoder().decode(t);
-        } catch (IllegalArgumentException e) {
-            throw new SaslException(SaslFailure.INCORRECT_ENCODING, "bad base64");
-        }
     }
 
     static Duration askTimeout() {

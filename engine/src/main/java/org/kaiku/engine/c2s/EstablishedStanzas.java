@@ -78,7 +78,7 @@ final class EstablishedStanzas {
         if (to != null && !to.bare().equals(bare) && Blocking.blocks(session.blocked(), to.toString())) {
             // XEP-0191 section 3.3: nothing goes to a JID the user blocked.
             if (!"error".equals(stanza.attr("type"))) {
-                session.writeStanza(Blocking.blockedError(stanza));
+                session.writeStanza(Blocking.blockedError(stanza), 0);
             }
             return;
         }
@@ -163,6 +163,6 @@ final class EstablishedStanzas {
             return;
         }
         XmlElement reply = Stanzas.errorReply(stanza, StanzaError.of(condition));
-        session.writeStanza(reply.withAttr("to", full.toString()));
+        session.writeStanza(reply.withAttr("to", full.toString()), 0);
     }
 }

@@ -27,7 +27,8 @@ public record EngineSettings(
         String keystorePassword,
         int scramIterations,
         DecoderLimits limits,
-        int offlineQuota) {
+        int offlineQuota,
+        StreamManagementSettings streamManagement) {
 
     public static EngineSettings fromConfig(Config root) {
         Config c = root.getConfig("kaiku");
@@ -58,14 +59,39 @@ public record EngineSettings(
                 read(c, "tls.keystore-password", c::getString),
                 atLeast(c, "sasl.scram-iterations", 4096),
                 new DecoderLimits(stanzaBytes, positive(c, "limits.max-depth"), positive(c, "limits.max-attributes"), stanzaBytes),
-                positive(c, "offline.max-messages"));
+                positive(c, "offline.max-messages"),
+                streamManagement(c, root));
+    }
+
+    private static StreamManagementSettings streamManagement(Config c, Config root) {
+        String p = "c2s.stream-management.";
+        Duration resume = duration(c, p + "resume-timeout");
+        Duration max = duration(c, p + "max-resume-timeout");
+        if (resume.compareTo(max) > 0) {
+            throw new SettingsException("kaiku." + p + "resume-timeout",
+                    "must not exceed kaiku." + p + "max-resume-timeout (" + max + "), got " + resume);
+        }
+        String location = read(c, p + "location", c::getString).strip();
+        if (!location.isEmpty() && !location.matches("(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+)(:\\d{1,5})?")) {
+            throw new SettingsException("kaiku." + p + "location", "not a host or host:port: '" + location + "'");
+        }
+        Duration keep = duration(c, p + "entity-keepalive");
+        String idle = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+        if (root.hasPath("pekko.cluster.sharding.passivation.strategy")
+                && "default-idle-strategy".equals(root.getString("pekko.cluster.sharding.passivation.strategy"))
+                && root.hasPath(idle) && keep.compareTo(root.getDuration(idle)) >= 0) {
+            throw new SettingsException("kaiku." + p + "entity-keepalive",
+                    "must be shorter than " + idle + " (" + root.getDuration(idle) + "), got " + keep);
+        }
+        return new StreamManagementSettings(resume, max, positive(c, p + "ack-request-every"),
+                duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location, keep);
     }
 
     /** Same settings with other ports (tests and the CLI's flags). */
     public EngineSettings withPorts(int port, int tlsPort) {
         return new EngineSettings(domain, dataDir, bindHost, port, tlsPort, starttlsRequired, keepaliveInterval,
                 negotiationTimeout, sendQueueSize, maxAuthAttempts, keystore, keystorePassword, scramIterations, limits,
-                offlineQuota);
+                offlineQuota, streamManagement);
     }
 
     private static <T> T read(Config c, String key, Function<String, T> getter) {

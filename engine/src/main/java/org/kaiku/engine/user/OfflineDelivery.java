@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,7 @@ import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.ext.delay.Delay;
 import org.kaiku.protocol.stanza.StanzaError.Condition;
 import org.kaiku.protocol.xml.XmlElement;
+import org.kaiku.protocol.xml.XmlNode;
 
 /**
  * Offline messages, XEP-0160: a normal or chat message that no resource can take is appended to
@@ -31,6 +33,12 @@ import org.kaiku.protocol.xml.XmlElement;
  * stored before it. The backlog is read in batches, each after the last id of the one before;
  * the delete of a delivered batch is issued then and not waited for, so held messages wait for
  * the reads only, never for a write.
+ *
+ * <p>A message that already carries a delay notation from this server (it was stored before, or
+ * resent after a XEP-0198 session ended without acknowledging it) is stored under that first
+ * stamp, the notation taken off, so the client sees one notation with the original time. With
+ * stream management, a backlog handed to a session whose client never acknowledged it comes back
+ * here that way; without it, a backlog handed to a connection that dies unread is lost.
  *
  * <p>What is here is memory of this entity incarnation, never journaled: in-flight counts, the
  * drain, and the delivered ids whose delete is in flight or failed (filtered out of later reads,
@@ -125,12 +133,29 @@ final class OfflineDelivery {
             account.bounce(box, message, Condition.SERVICE_UNAVAILABLE);
             return;
         }
-        box.later(() -> append(message));
+        // A message the server already delayed (it was stored before, or it was resent after a
+        // stream management session ended unacknowledged) keeps its first stamp and gets one
+        // delay notation at delivery, not two.
+        Instant receivedAt = Instant.now();
+        XmlElement stored = message;
+        for (XmlElement child : message.elements(Delay.ELEMENT, Delay.NAMESPACE)) {
+            Optional<Delay> own = Delay.fromElement(child).filter(d -> account.jid().domain().equals(d.from()));
+            if (own.isPresent()) {
+                receivedAt = own.get().stamp();
+                List<XmlNode> rest = new ArrayList<>(message.children());
+                rest.remove(child);
+                stored = message.withChildren(rest);
+                break;
+            }
+        }
+        Instant at = receivedAt;
+        XmlElement toStore = stored;
+        box.later(() -> append(toStore, at, message));
     }
 
-    private void append(XmlElement message) {
+    private void append(XmlElement toStore, Instant receivedAt, XmlElement message) {
         appendsInFlight++;
-        CompletionStage<OfflineStore.Append> write = call(() -> store.append(account.bare(), Instant.now(), message.toXml(), quota));
+        CompletionStage<OfflineStore.Append> write = call(() -> store.append(account.bare(), receivedAt, toStore.toXml(), quota));
         context.pipeToSelf(write, (result, error) -> {
             if (error != null) {
                 context.getLog().warn("offline storage for {} failed: {}", account.bare(), error.toString());

@@ -2,6 +2,8 @@ package org.kaiku.engine.user;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.session.SessionMessage;
@@ -18,13 +20,20 @@ import org.kaiku.protocol.xml.XmlElement;
  */
 final class Outbox {
     private final StanzaRouter router;
+    private final UnackedQueues unacked;
     private UserState state;
     private final List<UserEvent> events = new ArrayList<>();
     private final List<Runnable> actions = new ArrayList<>();
 
     Outbox(UserState state, StanzaRouter router) {
+        this(state, router, new UnackedQueues());
+    }
+
+    /** @param unacked where stanzas to sessions with stream management are kept until acknowledged */
+    Outbox(UserState state, StanzaRouter router, UnackedQueues unacked) {
         this.state = state;
         this.router = router;
+        this.unacked = unacked;
     }
 
     UserState state() {
@@ -42,7 +51,23 @@ final class Outbox {
 
     /** Writes a stanza to one of the account's own sessions. */
     void toSession(ActorRef<SessionMessage> session, XmlElement stanza) {
-        actions.add(() -> session.tell(new SessionMessage.Deliver(stanza)));
+        toSession(session, stanza, Set.of());
+    }
+
+    /**
+     * Writes one stanza to several resources at once (a fan-out), so that each one's
+     * unacknowledged queue knows the others have it too.
+     */
+    void toResources(Map<String, ActorRef<SessionMessage>> recipients, XmlElement stanza) {
+        recipients.forEach((name, session) -> {
+            Set<String> others = new java.util.HashSet<>(recipients.keySet());
+            others.remove(name);
+            toSession(session, stanza, others);
+        });
+    }
+
+    private void toSession(ActorRef<SessionMessage> session, XmlElement stanza, Set<String> group) {
+        actions.add(() -> session.tell(new SessionMessage.Deliver(stanza, unacked.track(session, stanza, group))));
     }
 
     /**

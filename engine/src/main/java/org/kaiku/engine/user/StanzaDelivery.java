@@ -1,6 +1,5 @@
 package org.kaiku.engine.user;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -61,16 +60,13 @@ final class StanzaDelivery {
                 }
             }
             default -> {
-                List<UserState.OnlineResource> best = highestPriority(box.state());
+                Map<String, ActorRef<SessionMessage>> best = highestPriorityByName(box.state());
                 if (best.isEmpty()) {
                     offline.offer(box, message);
+                } else {
+                    box.toResources(best, message);
                 }
-                List<ActorRef<SessionMessage>> delivered = new ArrayList<>(best.size());
-                for (UserState.OnlineResource r : best) {
-                    box.toSession(r.session(), message);
-                    delivered.add(r.session());
-                }
-                carbons.received(box, message, delivered);
+                carbons.received(box, message, best.values());
             }
         }
     }
@@ -103,10 +99,10 @@ final class StanzaDelivery {
         account.bounce(box, iq, roster ? Condition.FORBIDDEN : Condition.SERVICE_UNAVAILABLE);
     }
 
-    /** Available resources sharing the highest non-negative priority. */
-    static List<UserState.OnlineResource> highestPriority(UserState state) {
+    /** Available resources sharing the highest non-negative priority: their sessions by resource name. */
+    static Map<String, ActorRef<SessionMessage>> highestPriorityByName(UserState state) {
         int best = -1;
-        List<UserState.OnlineResource> out = new ArrayList<>();
+        Map<String, ActorRef<SessionMessage>> out = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, UserState.OnlineResource> e : state.availableResources().entrySet()) {
             int p = e.getValue().priority();
             if (p < 0 || p < best) {
@@ -116,7 +112,7 @@ final class StanzaDelivery {
                 best = p;
                 out.clear();
             }
-            out.add(e.getValue());
+            out.put(e.getKey(), e.getValue().session());
         }
         return out;
     }

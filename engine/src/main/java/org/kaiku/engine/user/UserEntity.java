@@ -75,6 +75,13 @@ import org.kaiku.protocol.xml.XmlElement;
  *       resource becomes available with non-negative priority, the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
  *       arriving meanwhile wait in memory behind the backlog, for those reads only.</li>
+ *   <li>Stream management (XEP-0198, {@link ResumptionHandler}): what is sent to a session that
+ *       enabled it is also kept here, in memory ({@link UnackedQueues}), until its client
+ *       acknowledges it (one {@link SmAck} per ack, not per stanza); no disk write. A resumption
+ *       is one journal event ({@link UserEvent.ResourceResumed}). When such a session ends
+ *       unresumed, what it never acknowledged goes through the delivery rules again, so a
+ *       backlog handed over from offline storage and never acknowledged is stored again. Lost
+ *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
@@ -128,6 +135,31 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * section 8, see {@link CarbonsHandler}).
      */
     public record Sent(XmlElement message) implements Command {
+    }
+
+    /**
+     * The session of {@code resource} enabled stream management (XEP-0198): track what is sent to
+     * it until its client acknowledges it. {@code smId} is its SM-ID, null when not resumable.
+     * Answered with {@link SessionMessage.SmTracking} to the session.
+     */
+    public record SmEnable(String resource, ActorRef<SessionMessage> session, String smId) implements Command {
+    }
+
+    /** The session's client acknowledged every tracked stanza up to entity number {@code seq}. */
+    public record SmAck(ActorRef<SessionMessage> session, long seq) implements Command {
+    }
+
+    /** Which session holds this SM-ID? Answered with {@link SessionMessage.SmResumeTarget}. */
+    public record SmResume(String smId, ActorRef<SessionMessage> replyTo) implements Command {
+    }
+
+    /**
+     * Move {@code resource} from {@code old} to {@code now}, which resumed its stream; the client
+     * acknowledged up to entity number {@code acked}, and {@code old} had received up to {@code
+     * lastSeq}. Answered with {@link SessionMessage.SmSwapped} to {@code now}.
+     */
+    public record SmSwap(String resource, ActorRef<SessionMessage> old, ActorRef<SessionMessage> now,
+                         long acked, long lastSeq) implements Command {
     }
 
     /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
@@ -195,6 +227,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final CarbonsHandler carbons;
     private final BlockingHandler blocking;
     private final ArchiveHook archive;
+    private final UnackedQueues unacked = new UnackedQueues();
+    private final ResumptionHandler resumption;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
                        MessageArchiver archiver) {
@@ -210,6 +244,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons);
         this.archive = new ArchiveHook(account, archiver);
+        this.resumption = new ResumptionHandler(account, context, unacked, this::acceptAgain);
     }
 
     @Override
@@ -247,11 +282,22 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     fromClient(box, cmd.resource(), cmd.stanza());
                     offline.presenceChanged(box, state, cmd.resource());
                 }))
-                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
-                    if (offline.draining() && StanzaKind.of(cmd.stanza()) == StanzaKind.MESSAGE) {
-                        offline.hold(box, cmd.stanza());
-                    } else {
-                        deliver(box, cmd.stanza());
+                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza())))
+                .onCommand(SmEnable.class, (state, cmd) -> guarded(state, null, box -> resumption.enable(box, cmd)))
+                .onCommand(SmAck.class, (state, cmd) -> {
+                    unacked.acked(cmd.session(), cmd.seq());
+                    return Effect().noReply();
+                })
+                .onCommand(SmResume.class, (state, cmd) -> {
+                    resumption.lookup(state, cmd);
+                    return Effect().noReply();
+                })
+                .onCommand(SmSwap.class, (state, cmd) -> guarded(state, null, box -> {
+                    resumption.swap(box, cmd);
+                    if (!box.state().blocked().isEmpty()) {
+                        // the resuming session starts with no copy of the blocklist (XEP-0191)
+                        SessionMessage.Blocklist list = new SessionMessage.Blocklist(box.state().blocked());
+                        box.later(() -> cmd.now().tell(list));
                     }
                 }))
                 .onCommand(Sent.class, (state, cmd) -> {
@@ -286,10 +332,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (existing == null && state.resources().size() >= MAX_RESOURCES) {
             return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         }
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         if (existing != null) {
-            presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
             box.kick(existing.session(), StreamError.Condition.CONFLICT, "Replaced by a new connection for this resource");
+            if (unacked.tracks(existing.session())) {
+                // what the replaced session never acknowledged is re-handled without it, not sent to the newcomer
+                logout(box, resource);
+            } else {
+                presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
+            }
         }
         box.emit(new UserEvent.ResourceBound(resource, cmd.session()));
         box.later(() -> watch(cmd.session()));
@@ -306,13 +357,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (r == null || !r.session().equals(session)) {
             return Effect().noReply();
         }
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         logout(box, resource);
         return commit(box);
     }
 
     private ReplyEffect<UserEvent, UserState> onSessionEnded(UserState state, SessionEnded cmd) {
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         state.resources().forEach((name, r) -> {
             if (r.session().equals(cmd.session())) {
                 logout(box, name);
@@ -322,8 +373,42 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private void logout(Outbox box, String resource) {
+        ActorRef<SessionMessage> session = box.state().resources().get(resource).session();
         presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
         box.emit(new UserEvent.ResourceUnbound(resource));
+        resumption.ended(box, session);
+    }
+
+    /** A stanza for the account: held behind an offline drain (messages), else delivered. */
+    private void accept(Outbox box, XmlElement stanza) {
+        if (offline.draining() && StanzaKind.of(stanza) == StanzaKind.MESSAGE) {
+            offline.hold(box, stanza);
+        } else {
+            deliver(box, stanza);
+        }
+    }
+
+    /**
+     * A message a session never acknowledged, handled again by the delivery rules (XEP-0198
+     * section 4). It was archived, and given its stanza-id, on its first way in, so it skips
+     * the archive; carbon copies are not handed on at all, since each resource got its own.
+     */
+    private void acceptAgain(Outbox box, XmlElement message) {
+        if (Carbons.isCopy(message, account.bare())) {
+            return;
+        }
+        if (offline.draining()) {
+            offline.hold(box, message);
+            return;
+        }
+        Jid to = Jid.tryParse(Stanzas.to(message)).orElse(null);
+        if (to != null && account.isSelf(to) && !blocking.stopped(box, message)) {
+            delivery.message(box, message, to);
+        }
+    }
+
+    private Outbox newOutbox(UserState state) {
+        return new Outbox(state, router, unacked);
     }
 
     private void fromClient(Outbox box, String resource, XmlElement stanza) {
@@ -381,12 +466,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     private ReplyEffect<UserEvent, UserState> guarded(UserState state, XmlElement stanza,
                                                       Consumer<Outbox> handler) {
-        Outbox box = new Outbox(state, router);
+        Outbox box = newOutbox(state);
         try {
             handler.accept(box);
         } catch (RuntimeException e) {
             context.getLog().warn("stanza handling failed for {}: {}", account.bare(), stanza, e);
-            Outbox failed = new Outbox(state, router);
+            Outbox failed = newOutbox(state);
             if (stanza != null) {
                 account.bounce(failed, stanza, StanzaError.Condition.INTERNAL_SERVER_ERROR);
             }

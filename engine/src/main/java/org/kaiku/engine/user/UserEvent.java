@@ -17,6 +17,13 @@ public sealed interface UserEvent extends CborSerializable {
     record ResourceBound(String resource, ActorRef<SessionMessage> session) implements UserEvent {
     }
 
+    /**
+     * A new connection resumed the resource's stream (XEP-0198 section 5): same resource, same
+     * presence and roster interest, another session actor.
+     */
+    record ResourceResumed(String resource, ActorRef<SessionMessage> session) implements UserEvent {
+    }
+
     /** The resource's session ended (logout, closed connection, or the session actor died). */
     record ResourceUnbound(String resource) implements UserEvent {
     }

@@ -128,6 +128,9 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
     public UserState apply(UserEvent event) {
         if (event instanceof UserEvent.ResourceBound e) {
             return withResource(e.resource(), OnlineResource.bound(e.session()));
+        } else if (event instanceof UserEvent.ResourceResumed e) {
+            return updateResource(e.resource(), r -> new OnlineResource(e.session(), r.rosterRequested(), r.available(),
+                    r.priority(), r.presence(), r.directed(), r.carbons(), r.blocklistRequested()));
         } else if (event instanceof UserEvent.ResourceUnbound e) {
             Map<String, OnlineResource> r = new HashMap<>(resources);
             r.remove(e.resource());

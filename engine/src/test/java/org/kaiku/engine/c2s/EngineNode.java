@@ -28,6 +28,8 @@ final class EngineNode implements AutoCloseable {
     final ActorTestKit testKit;
     final XmppEngine engine;
     final EngineSettings settings;
+    /** The in-memory stores the engine uses, for tests that look into them. */
+    final Stores stores = Stores.inMemory();
 
     EngineNode(Path dataDir, Map<String, Object> overrides) throws Exception {
         Config config = ConfigFactory.parseMap(overrides)
@@ -56,7 +58,7 @@ final class EngineNode implements AutoCloseable {
             Thread.sleep(50);
         }
         settings = EngineSettings.fromConfig(config);
-        engine = XmppEngine.start(testKit.system(), settings, Stores.inMemory())
+        engine = XmppEngine.start(testKit.system(), settings, stores)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

@@ -81,7 +81,24 @@ class UserSerializationTest {
                 new UserEntity.OfflineFetched(8, List.of(), true),
                 new UserEntity.OfflineRemoved(List.of("0001", "0002"), true),
                 new UserEntity.Bound("a@example.com/desk"),
-                new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
+                new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT),
+                // stream management (XEP-0198): what may cross nodes when a session is resumed elsewhere
+                new UserEvent.ResourceResumed("r", session.getRef()),
+                new UserEntity.SmEnable("desk", session.getRef(), "sm-id"),
+                new UserEntity.SmEnable("desk", session.getRef(), null),
+                new UserEntity.SmAck(session.getRef(), 42),
+                new UserEntity.SmResume("sm-id", session.getRef()),
+                new UserEntity.SmSwap("desk", session.getRef(), session.getRef(), 3, 4),
+                new SessionMessage.Deliver(EntityHarness.xml(xml), 9),
+                new SessionMessage.SmTracking(true),
+                new SessionMessage.SmResumeTarget("desk", session.getRef()),
+                new SessionMessage.SmResumeTarget(null, null),
+                new SessionMessage.SmSwapped(true, List.of(new SessionMessage.SmEntry(EntityHarness.xml(xml), 5))),
+                new SessionMessage.SmHandOver(testKit.createTestProbe(SessionMessage.SmState.class).getRef()),
+                new SessionMessage.SmState(true, "a@example.com/desk", "sm-id", 4294967295L, 7,
+                        List.of(new SessionMessage.SmEntry(EntityHarness.xml(xml), 0)), 3, 300),
+                SessionMessage.SmState.refused(),
+                new SessionMessage.SmRetire());
         for (Object o : all) {
             assertThat(roundTrip(o)).as("round trip of %s", o).isEqualTo(o);
         }

@@ -5,9 +5,12 @@ import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * A stream-level error (RFC 6120 section 4.9). Stream errors are unrecoverable: the server
- * sends the error and closes the stream.
+ * sends the error and closes the stream. An application-specific condition (section 4.9.4), such
+ * as XEP-0198's handled-count-too-high, may go with the defined one.
+ *
+ * @param application the application-specific condition element, or null
  */
-public record StreamError(Condition condition, String text) {
+public record StreamError(Condition condition, String text, XmlElement application) {
 
     public static final String NAMESPACE = "urn:ietf:params:xml:ns:xmpp-streams";
     public static final String STREAM_NAMESPACE = "http://etherx.jabber.org/streams";
@@ -31,7 +34,11 @@ public record StreamError(Condition condition, String text) {
     }
 
     public StreamError(Condition condition) {
-        this(condition, null);
+        this(condition, null, null);
+    }
+
+    public StreamError(Condition condition, String text) {
+        this(condition, text, null);
     }
 
     /** {@code <stream:error>...</stream:error>} as written inside an open stream. */
@@ -40,6 +47,10 @@ public record StreamError(Condition condition, String text) {
         sb.append(condition.elementName()).append(" xmlns=\"").append(NAMESPACE).append("\"/>");
         if (text != null && !text.isEmpty()) {
             sb.append(XmlElement.builder("text", NAMESPACE).attr("xml:lang", "en").text(text).build().toXml());
+        }
+        if (application != null) {
+            // RFC 6120 section 4.9.2: defined condition, optional text, optional application condition
+            sb.append(application.toXml());
         }
         return sb.append("</stream:error>").toString();
     }

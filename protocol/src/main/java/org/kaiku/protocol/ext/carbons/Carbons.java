@@ -109,6 +109,13 @@ public final class Carbons {
                 .build();
     }
 
+    /** Whether this message is a carbon copy the server made for the account {@code accountBareJid}. */
+    public static boolean isCopy(XmlElement message, String accountBareJid) {
+        return accountBareJid.equals(message.attr("from"))
+                && (message.child(Direction.RECEIVED.element, NAMESPACE) != null
+                || message.child(Direction.SENT.element, NAMESPACE) != null);
+    }
+
     /**
      * Reads the payload of an iq set to the account: TRUE for {@code <enable/>}, FALSE for
      * {@code <disable/>}, null for anything else.
