@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.X509TrustManager;
 import org.jivesoftware.smack.filter.MessageTypeFilter;
 import org.jivesoftware.smack.packet.Message;
@@ -41,21 +39,7 @@ class EndToEndTest {
 
     @AfterAll
     void cleanUp() throws Exception {
-        for (ServerProcess p : started) {
-            if (p.process.isAlive()) {
-                p.kill();
-            }
-        }
-        // Whatever happened, leave no Cassandra behind (a failed test may skip the clean stop).
-        Path pid = dataDir.resolve("cassandra").resolve("cassandra.pid");
-        if (Files.exists(pid)) {
-            long p = Long.parseLong(Files.readString(pid).trim().split("\\s+")[0]);
-            Optional<ProcessHandle> h = ProcessHandle.of(p);
-            if (h.isPresent()) {
-                h.get().destroy();
-                h.get().onExit().get(60, TimeUnit.SECONDS);
-            }
-        }
+        ServerProcess.cleanUp(started, dataDir);
     }
 
     @Test

@@ -139,6 +139,27 @@ final class ServerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * After a test: kills every server it started that still runs, and the Cassandra node of
+     * {@code dataDir} if one is left (a failed test may skip the clean stop).
+     */
+    static void cleanUp(List<ServerProcess> started, Path dataDir) throws Exception {
+        for (ServerProcess p : started) {
+            if (p.process.isAlive()) {
+                p.kill();
+            }
+        }
+        Path pid = dataDir.resolve("cassandra").resolve("cassandra.pid");
+        if (Files.exists(pid)) {
+            long p = Long.parseLong(Files.readString(pid).trim().split("\\s+")[0]);
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(p);
+            if (h.isPresent()) {
+                h.get().destroy();
+                h.get().onExit().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
