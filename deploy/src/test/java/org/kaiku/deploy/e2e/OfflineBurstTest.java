@@ -30,7 +30,8 @@ import org.kaiku.engine.testing.XmppTestClients;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OfflineBurstTest {
-    private static final int BURST = 2000;
+    /** The default offline quota (kaiku.offline.max-messages): the burst fills it exactly. */
+    private static final int BURST = 1000;
     private final Path work = Path.of("target", "offline-burst-" + System.nanoTime()).toAbsolutePath();
     private final Path dataDir = work.resolve("data");
     private final List<ServerProcess> started = new ArrayList<>();
