@@ -88,6 +88,7 @@ class OfflineBurstTest {
             // The archive trails delivery (writes are not waited for): once the newest is there,
             // page through it from the start as a client catching up would.
             MamManager mam = MamManager.getInstanceFor(dave);
+            assertThat(mam.isSupported()).isTrue(); // Smack learns the MAM version from this
             XmppTestClients.await("the archive holds the last message", () -> newest(mam, carolJid).equals("burst " + (BURST - 1)));
             List<String> archived = new ArrayList<>();
             MamManager.MamQuery page = mam.queryArchive(MamManager.MamQueryArgs.builder()

@@ -126,4 +126,40 @@ class MamSmackTest {
             bob.disconnect();
         }
     }
+
+    @Test
+    void messagesToAnOfflineAccountAreArchivedToo() throws Exception {
+        node.addUser("carol@localhost", "carol-secret");
+        node.addUser("dave@localhost", "dave-secret");
+        XMPPTCPConnection carol = node.smack("carol", "carol-secret", "phone");
+        BareJid carolJid = JidCreate.bareFrom("carol@localhost");
+        BareJid daveJid = JidCreate.bareFrom("dave@localhost");
+        try {
+            carol.connect().login();
+            for (int i = 0; i < 5; i++) {
+                carol.sendStanza(XmppTestClients.chat(carol, daveJid, "offline " + i));
+            }
+        } finally {
+            carol.disconnect();
+        }
+        XMPPTCPConnection dave = node.smack("dave", "dave-secret", "laptop");
+        List<Message> daveGot = Collections.synchronizedList(new ArrayList<>());
+        dave.addSyncStanzaListener(st -> daveGot.add((Message) st), MessageTypeFilter.CHAT);
+        try {
+            dave.connect().login();
+            XmppTestClients.await("the offline messages", () -> daveGot.size() >= 5);
+            MamManager mam = MamManager.getInstanceFor(dave);
+            assertThat(mam.isSupported()).isTrue(); // Smack learns the MAM version from this
+            XmppTestClients.await("the archive", () -> {
+                try {
+                    return mam.queryArchive(MamManager.MamQueryArgs.builder().limitResultsToJid(carolJid).build())
+                            .getMessageCount() == 5;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            dave.disconnect();
+        }
+    }
 }
