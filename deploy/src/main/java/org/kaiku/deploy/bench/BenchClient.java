@@ -47,7 +47,13 @@ final class BenchClient {
 
     /** What a scenario hears from its clients (called on the loop thread). */
     interface Listener {
-        void online(BenchClient client, long loginNanos);
+        /**
+         * Online: roster received, initial presence sent.
+         *
+         * @param loginNanos TCP connect to roster result
+         * @param authNanos  end of the TLS handshake to roster result (SASL, restart, bind, roster)
+         */
+        void online(BenchClient client, long loginNanos, long authNanos);
 
         void registered(BenchClient client, boolean created);
 
@@ -81,6 +87,7 @@ final class BenchClient {
     /** Bytes the socket did not take yet. */
     private ByteBuffer pendingOut;
     private long startNanos;
+    private long tlsDoneNanos;
     private int iqSeq;
     private int stanzaSeq;
     private String fullJid;
@@ -485,7 +492,8 @@ final class BenchClient {
                 if (isResult(e, "roster")) {
                     send("<presence/>");
                     state = State.ONLINE;
-                    listener.online(this, System.nanoTime() - startNanos);
+                    long now = System.nanoTime();
+                    listener.online(this, now - startNanos, now - tlsDoneNanos);
                 } else if (isError(e, "roster")) {
                     fail("roster refused: " + describe(e));
                 } else {
@@ -554,6 +562,7 @@ final class BenchClient {
 
     private void handshakeDone() {
         if (state == State.HANDSHAKE) {
+            tlsDoneNanos = System.nanoTime();
             openStream(State.STREAM_TLS);
         }
     }

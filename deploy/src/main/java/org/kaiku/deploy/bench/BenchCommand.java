@@ -88,6 +88,11 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--timeout", defaultValue = "900", description = "Seconds the whole scenario may take (default ${DEFAULT-VALUE}).")
         int timeout;
 
+        @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+                description = "First log N sessions in and out, unmeasured, so that the JIT and TLS warm-up of the tool "
+                        + "(and of the server) stay out of the figures (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--label", defaultValue = "server", description = "Name of the server under test, copied into the result.")
         String label;
 
@@ -128,6 +133,11 @@ public final class BenchCommand implements Runnable {
             result.put("threads", threads);
             result.putPOJO("source_addresses", sourceAddresses);
             result.putPOJO("mechanisms", mechanisms);
+            if (warmup > 0 && mode() == BenchClient.Mode.LOGIN) {
+                try (Fleet w = new Fleet(config, Math.min(warmup, users), userPrefix, firstUser, sources, threads, progress)) {
+                    result.set("warmup", w.connectAll("warmup", BenchClient.Mode.LOGIN, loginRate, maxInFlight, deadline));
+                }
+            }
             before(result);
             try (Fleet fleet = new Fleet(config, users, userPrefix, firstUser, sources, threads, progress)) {
                 result.set(mode() == BenchClient.Mode.REGISTER ? "register" : "login",
@@ -150,6 +160,9 @@ public final class BenchCommand implements Runnable {
             }
             if (!USER_PREFIX.matcher(userPrefix).matches()) {
                 throw new CommandFailure("--user-prefix", "must match " + USER_PREFIX, CommandFailure.USAGE);
+            }
+            if (warmup < 0) {
+                throw new CommandFailure("--warmup", "must not be negative", CommandFailure.USAGE);
             }
             if (loginRate <= 0 || maxInFlight < 1 || threads < 1 || threads > 64 || timeout < 1 || loginTimeout < 1) {
                 throw new CommandFailure(null, "--login-rate, --max-in-flight, --threads (1-64), --timeout and "
