@@ -16,6 +16,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import jdk.net.ExtendedSocketOptions;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stream.StreamHeader;
 import org.kaiku.protocol.xml.StreamEvent;
@@ -217,6 +218,10 @@ final class BenchClient {
             heldIn = null;
         }
         int n = channel.read(net);
+        if (config.quickAck()) {
+            // the kernel falls back to delayed ACKs after a while: re-arm after every read
+            channel.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+        }
         if (n < 0) {
             fail(state == State.ONLINE ? "server closed the connection" : "server closed the connection in state " + state);
             return;

@@ -88,6 +88,11 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--timeout", defaultValue = "900", description = "Seconds the whole scenario may take (default ${DEFAULT-VALUE}).")
         int timeout;
 
+        @Option(names = "--quick-ack", description = "Acknowledge every TCP segment at once (Linux TCP_QUICKACK) rather "
+                + "than delaying ACKs like an ordinary client; hides the stall a server without TCP_NODELAY causes by "
+                + "writing one reply in two segments (Tsung never waits for the second, so compare with Tsung this way).")
+        boolean quickAck;
+
         @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
                 description = "First log N sessions in and out, unmeasured, so that the JIT and TLS warm-up of the tool "
                         + "(and of the server) stay out of the figures (default ${DEFAULT-VALUE}).")
@@ -118,7 +123,7 @@ public final class BenchCommand implements Runnable {
             InetSocketAddress server = BenchTargets.server(host, port);
             List<InetSocketAddress> sources = BenchTargets.sources(sourceAddresses);
             BenchConfig config = new BenchConfig(server, domain, password, mechanisms, "bench",
-                    BenchTargets.trustingContext(), TimeUnit.SECONDS.toMillis(loginTimeout));
+                    BenchTargets.trustingContext(), TimeUnit.SECONDS.toMillis(loginTimeout), quickAck);
             PrintWriter progress = spec.commandLine().getErr();
             PrintWriter stdout = spec.commandLine().getOut();
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
@@ -133,6 +138,7 @@ public final class BenchCommand implements Runnable {
             result.put("threads", threads);
             result.putPOJO("source_addresses", sourceAddresses);
             result.putPOJO("mechanisms", mechanisms);
+            result.put("quick_ack", quickAck);
             if (warmup > 0 && mode() == BenchClient.Mode.LOGIN) {
                 try (Fleet w = new Fleet(config, Math.min(warmup, users), userPrefix, firstUser, sources, threads, progress)) {
                     result.set("warmup", w.connectAll("warmup", BenchClient.Mode.LOGIN, loginRate, maxInFlight, deadline));

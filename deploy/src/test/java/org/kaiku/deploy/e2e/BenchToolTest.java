@@ -78,7 +78,9 @@ class BenchToolTest {
 
     @Test
     void plainLoginWorksToo() throws Exception {
-        JsonNode r = bench("login", "plain", "--mechanisms", "PLAIN");
+        JsonNode r = bench("login", "plain", "--mechanisms", "PLAIN", "--quick-ack", "--warmup", "2");
+        assertThat(r.get("quick_ack").asBoolean()).isTrue();
+        assertThat(r.get("warmup").get("online").asInt()).isEqualTo(2);
         assertThat(r.get("login").get("online").asInt()).isEqualTo(USERS);
     }
 
