@@ -156,7 +156,10 @@ def markdown(work, out_path):
     prof = os.path.join(work, "kaiku", "jfr-top.txt")
     if os.path.exists(prof):
         with open(prof) as f:
-            lines += ["## Kaiku: where the time goes during the chat ramp (JFR execution samples, top frames)", "", "```",
+            lines += ["## Kaiku: where the time goes in the chat scenario (JFR)", "",
+                      "Most sampled top frames (`jdk.ExecutionSample`, profile settings) over the whole chat scenario,",
+                      "its logins included, taken with `jcmd JFR.start`/`JFR.dump` around it; the recording is",
+                      "`kaiku/chat.jfr` in the scratch directory (`jfr print`, `jfr summary`, JDK Mission Control).", "", "```",
                       f.read().rstrip(), "```", ""]
 
     lines += ["## Machine and versions", ""]
@@ -179,13 +182,20 @@ def markdown(work, out_path):
 
 def tsv(work):
     os.makedirs(os.path.join(work, "plot"), exist_ok=True)
+    present = []
     for s in SERVERS:
         steps = dig(load(work, s + "-chat"), "chat", "steps") or []
+        if not steps:
+            continue
+        present.append(s)
         with open(os.path.join(work, "plot", f"chat-{s}.tsv"), "w") as f:
             f.write("# offered_per_s\tdelivered_per_s\tp50_ms\tp99_ms\n")
             for st in steps:
                 f.write(f"{st['offered_per_s']}\t{st['delivered_per_s']}\t{dig(st, 'latency_ms', 'p50') or 0}\t"
                         f"{dig(st, 'latency_ms', 'p99') or 0}\n")
+    with open(os.path.join(work, "plot", "servers.txt"), "w") as f:
+        f.write(" ".join(present) + "\n")
+        f.write(" ".join(NAMES[s] for s in present) + "\n")
 
 
 def tsung_json(log_path, label):
