@@ -76,7 +76,8 @@ final class BenchClient {
     private final InetSocketAddress source;
     private final Mode mode;
 
-    private State state = State.NEW;
+    /** Written on the loop thread, read by the scenario's thread too. */
+    private volatile State state = State.NEW;
     private SocketChannel channel;
     private SelectionKey key;
     private SSLEngine tls;
@@ -91,7 +92,7 @@ final class BenchClient {
     private long tlsDoneNanos;
     private int iqSeq;
     private int stanzaSeq;
-    private String fullJid;
+    private boolean sessionRequired;
     private boolean closing;
 
     BenchClient(int index, String user, BenchConfig config, EventLoop loop, InetSocketAddress source, Mode mode,
@@ -474,8 +475,6 @@ final class BenchClient {
             }
             case BIND -> {
                 if (isResult(e, "bind")) {
-                    XmlElement bind = e.child("bind", Namespaces.BIND);
-                    fullJid = bind == null ? null : bind.childText("jid", Namespaces.BIND);
                     if (sessionRequired) {
                         state = State.SESSION;
                         send("<iq type='set' id='sess'><session xmlns='" + Namespaces.SESSION + "'/></iq>");
@@ -511,8 +510,6 @@ final class BenchClient {
             }
         }
     }
-
-    private boolean sessionRequired;
 
     private void rosterGet() {
         state = State.ROSTER;

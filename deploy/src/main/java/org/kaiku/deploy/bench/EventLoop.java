@@ -102,6 +102,14 @@ final class EventLoop implements AutoCloseable {
                 System.err.println("kaiku bench: event loop: " + e);
             }
         }
+        // whatever its session did not close (a client stuck writing), the loop closes
+        for (SelectionKey key : selector.keys()) {
+            try {
+                key.channel().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 
     @Override
