@@ -61,6 +61,8 @@ def rows(work, idle_counts):
     add("login storm", "logins/s", "higher", lambda s: dig(load(work, s + "-login"), "login", "logins_per_s"))
     add("login storm", "login time p50 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p50"))
     add("login storm", "login time p99 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p99"))
+    add("login storm", "server CPU per login (ms)", "lower",
+        lambda s: dig(load(work, s + "-login"), "login", "server_cpu_ms_per_session"))
     add("login storm", "failed logins", "lower", lambda s: dig(load(work, s + "-login"), "login", "failed"))
     add("one-to-one chat", "delivered msg/s at the knee", "higher",
         lambda s: dig(load(work, s + "-chat"), "chat", "knee", "delivered_per_s"))
@@ -68,6 +70,8 @@ def rows(work, idle_counts):
         lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p50"))
     add("one-to-one chat", "p99 latency at the knee (ms)", "lower",
         lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p99"))
+    add("one-to-one chat", "server CPU per message at the knee (µs)", "lower",
+        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "server_cpu_us_per_message"))
     add("one-to-one chat", "messages lost (must be 0)", "lower", lambda s: dig(load(work, s + "-chat"), "chat", "loss"))
     for n in idle_counts:
         label = f"idle sessions ({int(n):,})"
@@ -123,11 +127,12 @@ def markdown(work, out_path):
 
     # per-step chat figures
     lines += ["## One-to-one chat, step by step", "",
-              "| server | offered msg/s | sent/s | delivered/s | p50 ms | p99 ms | loss |", "|---|---|---|---|---|---|---|"]
+              "| server | offered msg/s | sent/s | delivered/s | p50 ms | p99 ms | loss | server CPU µs/msg |", "|---|---|---|---|---|---|---|---|"]
     for s in SERVERS:
         for st in dig(load(work, s + "-chat"), "chat", "steps") or []:
             lines.append(f"| {NAMES[s]} | {fmt(st['offered_per_s'])} | {fmt(st['sent_per_s'])} | {fmt(st['delivered_per_s'])} | "
-                         f"{fmt(dig(st, 'latency_ms', 'p50'))} | {fmt(dig(st, 'latency_ms', 'p99'))} | {st['loss']} |")
+                         f"{fmt(dig(st, 'latency_ms', 'p50'))} | {fmt(dig(st, 'latency_ms', 'p99'))} | {st['loss']} | "
+                         f"{fmt(st.get('server_cpu_us_per_message'))} |")
     lines += ["", "The knee is the highest step with no loss that delivered at least 95% of its offered rate.", ""]
     if os.path.exists(os.path.join(os.path.dirname(out_path), "chat-throughput.png")):
         lines += ["![delivered against offered](chat-throughput.png)", "", "![p99 latency against offered](chat-latency.png)", ""]

@@ -28,7 +28,7 @@ public final class MemoryStats {
         }
         long rss = rssBytes(Path.of("/proc/self/status"));
         if (rss >= 0) {
-            node.put("rss_bytes", rss);
+            node.put("jvm_rss_bytes", rss);
         }
         node.put("gc_first", gcFirst);
         return node;

@@ -98,6 +98,11 @@ public final class BenchCommand implements Runnable {
                         + "(and of the server) stay out of the figures (default ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--server-pid", paramLabel = "PID", split = ",",
+                description = "The server's processes (e.g. Kaiku and its Cassandra): their CPU time (/proc/PID/stat) per "
+                        + "login and per message, and for idle their resident set (/proc/PID/status VmRSS) before and after, summed.")
+        List<Long> serverPids;
+
         @Option(names = "--label", defaultValue = "server", description = "Name of the server under test, copied into the result.")
         String label;
 
@@ -111,7 +116,7 @@ public final class BenchCommand implements Runnable {
         abstract BenchClient.Mode mode();
 
         /** Runs the scenario's own part once the fleet is connected; adds its figures. */
-        abstract void measure(Fleet fleet, ObjectNode result, PrintWriter progress) throws Exception;
+        abstract void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) throws Exception;
 
         /** Called before any session starts. */
         void before(ObjectNode result) throws Exception {
@@ -145,13 +150,25 @@ public final class BenchCommand implements Runnable {
                 }
             }
             before(result);
+            CpuClock cpu = new CpuClock(serverPids);
+            double toolCpu0 = CpuClock.toolSeconds();
             try (Fleet fleet = new Fleet(config, users, userPrefix, firstUser, sources, threads, progress)) {
-                result.set(mode() == BenchClient.Mode.REGISTER ? "register" : "login",
-                        fleet.connectAll(name(), mode(), loginRate, maxInFlight, deadline));
-                measure(fleet, result, progress);
+                double serverCpu0 = cpu.serverSeconds();
+                ObjectNode login = fleet.connectAll(name(), mode(), loginRate, maxInFlight, deadline);
+                if (cpu.hasServer() && serverCpu0 >= 0) {
+                    double used = cpu.serverSeconds() - serverCpu0;
+                    login.put("server_cpu_seconds", Fleet.round(used));
+                    long done = mode() == BenchClient.Mode.LOGIN ? fleet.online.sum() : fleet.created.sum() + fleet.existed.sum();
+                    if (done > 0) {
+                        login.put("server_cpu_ms_per_session", Fleet.round(used * 1000 / done));
+                    }
+                }
+                result.set(mode() == BenchClient.Mode.REGISTER ? "register" : "login", login);
+                measure(fleet, result, progress, cpu);
                 result.put("dropped_after_online", fleet.droppedAfterOnline.sum());
                 result.set("failures", fleet.failureCounts());
             }
+            result.put("tool_cpu_seconds", Fleet.round(CpuClock.toolSeconds() - toolCpu0));
             result.put("finished", Instant.now().toString());
             if (out != null) {
                 Report.write(result, out);
@@ -211,7 +228,7 @@ public final class BenchCommand implements Runnable {
         }
 
         @Override
-        void measure(Fleet fleet, ObjectNode result, PrintWriter progress) {
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) {
             // the login phase is the measurement
         }
     }
@@ -243,11 +260,11 @@ public final class BenchCommand implements Runnable {
         }
 
         @Override
-        void measure(Fleet fleet, ObjectNode result, PrintWriter progress) throws InterruptedException {
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) throws InterruptedException {
             if (rates.isEmpty() || rates.stream().anyMatch(r -> r <= 0) || stepSeconds <= 0 || drainSeconds < 0 || contacts < 1) {
                 throw new CommandFailure("--rates", "rates, --step-seconds and --contacts must be positive", CommandFailure.USAGE);
             }
-            result.set("chat", ChatScenario.run(fleet, rates, stepSeconds, drainSeconds, contacts, deadline, progress));
+            result.set("chat", ChatScenario.run(fleet, rates, stepSeconds, drainSeconds, contacts, deadline, progress, cpu));
         }
     }
 
@@ -256,9 +273,6 @@ public final class BenchCommand implements Runnable {
     static final class Idle extends Scenario {
         @Option(names = "--hold-seconds", defaultValue = "10", description = "Seconds to hold the sessions (default ${DEFAULT-VALUE}).")
         double holdSeconds;
-
-        @Option(names = "--server-pid", description = "Server process whose resident set (/proc/PID/status VmRSS) is read before and after.")
-        Long serverPid;
 
         @Option(names = "--kaiku-admin-port", description = "Kaiku's admin port: read heap and direct memory from its /stats too.")
         Integer kaikuAdminPort;
@@ -284,7 +298,7 @@ public final class BenchCommand implements Runnable {
         }
 
         @Override
-        void measure(Fleet fleet, ObjectNode result, PrintWriter progress) throws Exception {
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) throws Exception {
             long holdEnd = System.nanoTime() + (long) (holdSeconds * 1e9);
             while (System.nanoTime() - holdEnd < 0 && System.nanoTime() - deadline < 0) {
                 Thread.sleep(Math.min(1000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(holdEnd - System.nanoTime()))));
@@ -316,12 +330,18 @@ public final class BenchCommand implements Runnable {
                 }
                 r.body().fields().forEachRemaining(e -> node.set(e.getKey(), e.getValue()));
             }
-            if (serverPid != null) {
-                long rss = MemoryStats.rssBytes(Path.of("/proc", serverPid.toString(), "status"));
-                if (rss < 0) {
-                    throw new CommandFailure("--server-pid", "cannot read /proc/" + serverPid + "/status", CommandFailure.RUNTIME);
+            if (serverPids != null && !serverPids.isEmpty()) {
+                long total = 0;
+                for (Long pid : serverPids) {
+                    long rss = MemoryStats.rssBytes(Path.of("/proc", pid.toString(), "status"));
+                    if (rss < 0) {
+                        throw new CommandFailure("--server-pid", "cannot read /proc/" + pid + "/status", CommandFailure.RUNTIME);
+                    }
+                    node.put("rss_bytes_" + pid, rss);
+                    total += rss;
                 }
-                node.put("rss_bytes", rss);
+                // a Kaiku admin figure of the same name covers the Kaiku JVM only; this is the sum
+                node.put("rss_bytes", total);
             }
             return node;
         }
@@ -342,7 +362,7 @@ public final class BenchCommand implements Runnable {
         }
 
         @Override
-        void measure(Fleet fleet, ObjectNode result, PrintWriter progress) {
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) {
             // registration is the whole job
         }
     }

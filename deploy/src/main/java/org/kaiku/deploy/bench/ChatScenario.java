@@ -31,10 +31,12 @@ final class ChatScenario {
 
     private final Fleet fleet;
     private final PrintWriter progress;
+    private final CpuClock cpu;
 
-    private ChatScenario(Fleet fleet, PrintWriter progress) {
+    private ChatScenario(Fleet fleet, PrintWriter progress, CpuClock cpu) {
         this.fleet = fleet;
         this.progress = progress;
+        this.cpu = cpu;
     }
 
     private static final class StepStats {
@@ -45,8 +47,8 @@ final class ChatScenario {
     }
 
     static ObjectNode run(Fleet fleet, List<Double> rates, double stepSeconds, double drainSeconds, int contacts,
-                          long deadlineNanos, PrintWriter progress) throws InterruptedException {
-        return new ChatScenario(fleet, progress).steps(rates, stepSeconds, drainSeconds, contacts, deadlineNanos);
+                          long deadlineNanos, PrintWriter progress, CpuClock cpu) throws InterruptedException {
+        return new ChatScenario(fleet, progress, cpu).steps(rates, stepSeconds, drainSeconds, contacts, deadlineNanos);
     }
 
     private ObjectNode steps(List<Double> rates, double stepSeconds, double drainSeconds, int contacts, long deadlineNanos)
@@ -110,6 +112,7 @@ final class ChatScenario {
             double rate = rates.get(s);
             StepStats st = stats[s];
             final int stepNo = s;
+            double cpu0 = cpu.serverSeconds();
             long t0 = System.nanoTime();
             long stepEnd = t0 + (long) (stepSeconds * 1e9);
             long planned = 0;
@@ -150,6 +153,7 @@ final class ChatScenario {
             while (st.delivered.sum() < st.sent.sum() && System.nanoTime() - drainEnd < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
+            double cpuUsed = cpu0 >= 0 ? cpu.serverSeconds() - cpu0 : -1;
             long sent = st.sent.sum();
             long delivered = st.delivered.sum();
             long loss = sent - delivered;
@@ -167,6 +171,11 @@ final class ChatScenario {
             step.put("loss", Math.max(0, loss));
             step.put("duplicates", Math.max(0, -loss));
             step.set("latency_ms", Report.percentiles(st.micros, 1000.0));
+            if (cpuUsed >= 0 && delivered > 0) {
+                // over the step and its drain: what delivering these messages cost the server
+                step.put("server_cpu_seconds", Fleet.round(cpuUsed));
+                step.put("server_cpu_us_per_message", Fleet.round(cpuUsed * 1e6 / delivered));
+            }
             step.put("sessions_online", fleet.onlineNow());
             progress.printf("kaiku bench: chat step %d: offered %.0f/s, delivered %.1f/s, p50 %s ms, p99 %s ms, loss %d%n",
                     s + 1, rate, deliveredRate, step.get("latency_ms").path("p50").asText("-"),

@@ -86,7 +86,8 @@ class BenchToolTest {
 
     @Test
     void oneToOneChatLosesNothing() throws Exception {
-        JsonNode r = bench("chat", "chat", "--rates", "20,40", "--step-seconds", "1", "--drain-seconds", "30", "--contacts", "3");
+        JsonNode r = bench("chat", "chat", "--rates", "20,40", "--step-seconds", "1", "--drain-seconds", "30", "--contacts", "3",
+                "--server-pid", String.valueOf(server.process.pid()));
         assertThat(r.get("login").get("online").asInt()).isEqualTo(USERS);
         JsonNode chat = r.get("chat");
         assertThat(chat.get("loss").asLong()).isZero();
@@ -96,7 +97,10 @@ class BenchToolTest {
             assertThat(step.get("delivered").asLong()).isEqualTo(step.get("sent").asLong());
             assertThat(step.get("latency_ms").get("count").asLong()).isEqualTo(step.get("sent").asLong());
             assertThat(step.get("duplicates").asLong()).isZero();
+            assertThat(step.get("server_cpu_us_per_message").asDouble()).isNotNegative();
         }
+        assertThat(r.get("login").get("server_cpu_ms_per_session").asDouble()).isNotNegative();
+        assertThat(r.get("tool_cpu_seconds").asDouble()).isPositive();
         assertThat(chat.get("contacts_per_user").asInt()).isEqualTo(3);
     }
 
@@ -110,6 +114,7 @@ class BenchToolTest {
         for (String side : List.of("before", "after")) {
             assertThat(memory.get(side).get("rss_bytes").asLong()).isPositive();
             assertThat(memory.get(side).get("heap_used_bytes").asLong()).isPositive();
+            assertThat(memory.get(side).get("jvm_rss_bytes").asLong()).isPositive();
             assertThat(memory.get(side).has("direct_buffers_bytes")).isTrue();
         }
         assertThat(memory.has("rss_per_session_bytes")).isTrue();
