@@ -121,6 +121,10 @@ def markdown(work, out_path):
     lines += ["| group chat (1 room, 1,000 occupants) | deliveries/s, latency | | not yet | not measured | not measured | - | - |",
               "| notifications (1 node, 100,000 subscribers, 10,000 online) | publish to last delivery | | not yet | not measured | not measured | - | - |",
               "",
+              "Server CPU is user + system time from `/proc/PID/stat` (Kaiku: its JVM plus its Cassandra) over the",
+              "login phase, or over a chat step and its drain, divided by the logins or messages; it includes the",
+              "server's background work, which dominates at small loads. RSS per session likewise sums Kaiku's two",
+              "processes; heap and direct memory are the Kaiku JVM's, after a full GC.", "",
               "Group chat and notifications: Kaiku has no MUC (XEP-0045) or PubSub (XEP-0060) yet (issue 8), and",
               "`kaiku bench` has no scenario for them yet; when both land, the same command measures all three servers.",
               ""]
