@@ -199,13 +199,42 @@ public final class BenchCommand implements Runnable {
             }
         }
 
+        /** A few readable lines; the JSON (--out) has everything. */
         private void summary(ObjectNode result, PrintWriter stdout) {
-            JsonNode login = result.has("login") ? result.get("login") : result.get("register");
-            stdout.printf("%s %s: %s%n", label, name(), login);
-            for (String key : List.of("chat", "memory")) {
-                if (result.has(key)) {
-                    stdout.printf("%s %s: %s%n", label, key, result.get(key));
-                }
+            if (result.has("register")) {
+                JsonNode r = result.get("register");
+                stdout.printf("%s register: %d created, %d existed, %d failed%n", label, r.path("created").asLong(),
+                        r.path("existed").asLong(), r.path("failed").asLong());
+            } else {
+                JsonNode l = result.get("login");
+                stdout.printf("%s %s: %d/%d online, %.1f logins/s, login p50 %s ms, p99 %s ms, %d failed%s%n", label, name(),
+                        l.path("online").asLong(), users, l.path("logins_per_s").asDouble(),
+                        l.path("login_ms").path("p50").asText("-"), l.path("login_ms").path("p99").asText("-"),
+                        l.path("failed").asLong(), l.has("server_cpu_ms_per_session")
+                                ? ", server CPU " + l.get("server_cpu_ms_per_session").asText() + " ms/login" : "");
+            }
+            JsonNode chat = result.path("chat");
+            for (JsonNode st : chat.path("steps")) {
+                stdout.printf("%s chat step %d: offered %.0f/s, delivered %.1f/s, p50 %s ms, p99 %s ms, loss %d%n", label,
+                        st.path("step").asInt(), st.path("offered_per_s").asDouble(), st.path("delivered_per_s").asDouble(),
+                        st.path("latency_ms").path("p50").asText("-"), st.path("latency_ms").path("p99").asText("-"),
+                        st.path("loss").asLong());
+            }
+            if (chat.has("knee")) {
+                JsonNode k = chat.get("knee");
+                stdout.printf("%s chat: knee %s, total loss %d%s%n", label,
+                        k.isNull() ? "none" : "at step " + k.path("step").asInt() + " (" + k.path("delivered_per_s").asText() + " msg/s)",
+                        chat.path("loss").asLong(), chat.has("stopped") ? ", stopped: " + chat.get("stopped").asText() : "");
+            }
+            JsonNode memory = result.path("memory");
+            if (memory.has("sessions_held")) {
+                stdout.printf("%s idle: %d sessions held; per session: RSS %s B, heap %s B, direct %s B%n", label,
+                        memory.get("sessions_held").asInt(), memory.path("rss_per_session_bytes").asText("-"),
+                        memory.path("heap_used_per_session_bytes").asText("-"),
+                        memory.path("direct_buffers_per_session_bytes").asText("-"));
+            }
+            if (result.path("failures").size() > 0) {
+                stdout.printf("%s failures: %s%n", label, result.get("failures"));
             }
             if (out != null) {
                 stdout.println("result written to " + out);
