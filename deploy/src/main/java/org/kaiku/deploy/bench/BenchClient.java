@@ -282,7 +282,7 @@ final class BenchClient {
     }
 
     private void wrap(ByteBuffer src) throws SSLException {
-        do {
+        while (true) {
             ByteBuffer out = loop.netOut;
             out.clear();
             SSLEngineResult r = tls.wrap(src, out);
@@ -292,13 +292,14 @@ final class BenchClient {
                 handshakeDone();
             }
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                loop.netOut = ByteBuffer.allocate(loop.netOut.capacity() * 2);
-                continue;
+                loop.netOut = ByteBuffer.allocate(Math.max(loop.netOut.capacity() * 2, tls.getSession().getPacketBufferSize()));
+                continue; // the same wrap again, into the bigger buffer
             }
-            if (r.getStatus() == SSLEngineResult.Status.CLOSED || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
+            if (r.getStatus() == SSLEngineResult.Status.CLOSED || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)
+                    || !src.hasRemaining()) {
                 return;
             }
-        } while (src.hasRemaining());
+        }
     }
 
     private void send(String xml) {
