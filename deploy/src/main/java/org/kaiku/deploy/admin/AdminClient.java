@@ -73,6 +73,11 @@ public final class AdminClient {
         return send("GET", "/users?domain=" + encode(domain), null);
     }
 
+    /** This server's memory figures (see {@link AdminServer}); {@code gc} first asks for a full GC. */
+    public Response stats(boolean gc) throws Unavailable {
+        return send("GET", "/stats" + (gc ? "?gc=true" : ""), null);
+    }
+
     private Response send(String method, String pathAndQuery, JsonNode body) throws Unavailable {
         HttpRequest.BodyPublisher publisher;
         try {

@@ -42,7 +42,12 @@ import org.slf4j.LoggerFactory;
  * PUT    /users/{jid}/password  {"password":"p"}              200 | 404 no such user
  * DELETE /users/{jid}                                         200 | 404 no such user
  * GET    /users?domain=d                                      200 {"domain":"d","users":[...]}
+ * GET    /stats[?gc=true]                                     200 {"heap_used_bytes":...}
  * </pre>
+ * {@code /stats} reports this JVM's memory for the load tool ({@code kaiku bench idle}): heap
+ * used and committed, direct and mapped buffer pools, and the process's resident set from
+ * {@code /proc/self/status}; with {@code gc=true} it first asks for a full collection
+ * ({@link System#gc()}), so that heap figures count live objects rather than garbage.
  * Every answer is JSON; failures carry {@code {"error": "..."}}. A missing or wrong token is
  * 401, a malformed JID, a domain this server does not serve or a bad body 400.
  */
@@ -162,6 +167,13 @@ public final class AdminServer implements AutoCloseable {
                 default:
                     return Reply.error(405, method + " not allowed on /users").withHeader("Allow", "GET, POST");
             }
+        }
+        if (parts.size() == 1 && parts.get(0).equals("stats")) {
+            if (!method.equals("GET")) {
+                return Reply.error(405, method + " not allowed on /stats").withHeader("Allow", "GET");
+            }
+            String raw = exchange.getRequestURI().getRawQuery();
+            return Reply.json(200, MemoryStats.snapshot(raw != null && raw.contains("gc=true")));
         }
         if (parts.size() == 2 && parts.get(0).equals("users")) {
             if (!method.equals("DELETE")) {

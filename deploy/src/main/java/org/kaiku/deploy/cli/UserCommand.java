@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage accounts on the running server.",
-        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Del.class, UserCommand.ListUsers.class})
+        subcommands = {UserCommand.Add.class, UserCommand.AddMany.class, UserCommand.Passwd.class, UserCommand.Del.class, UserCommand.ListUsers.class})
 public final class UserCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -62,20 +62,33 @@ public final class UserCommand implements Runnable {
         /** What a 400/404/409 is about (the JID, or the domain for list). */
         abstract String subject();
 
-        @Override
-        public Integer call() {
+        int port;
+        Path dir;
+
+        /** The admin client of the server these flags name (sets {@link #port} and {@link #dir}). */
+        AdminClient client() throws AdminClient.Unavailable {
             Map<String, Object> flags = new LinkedHashMap<>();
             Flags.put(flags, "--admin-port", adminPort);
             Flags.put(flags, "--data-dir", dataDir);
             Config config = ConfigLoader.load(flags, configFile);
-            int port = DeploySettings.fromConfig(config).adminPort();
-            Path dir = Path.of(config.getString(ConfigLoader.DATA_DIR));
+            port = DeploySettings.fromConfig(config).adminPort();
+            dir = Path.of(config.getString(ConfigLoader.DATA_DIR));
+            return AdminClient.forDataDir(port, dir);
+        }
+
+        @Override
+        public Integer call() {
             AdminClient.Response response;
             try {
-                response = call(AdminClient.forDataDir(port, dir));
+                response = call(client());
             } catch (AdminClient.Unavailable e) {
                 throw new CommandFailure(null, e.getMessage(), CommandFailure.RUNTIME);
             }
+            return answer(response);
+        }
+
+        /** Prints the success line or throws the failure a response means. */
+        int answer(AdminClient.Response response) {
             switch (response.status()) {
                 case 200, 201 -> {
                     PrintWriter out = spec.commandLine().getOut();
@@ -134,6 +147,119 @@ public final class UserCommand implements Runnable {
         @Override
         String subject() {
             return jid;
+        }
+    }
+
+    /**
+     * {@code kaiku user add-many PREFIX COUNT PASSWORD}: accounts PREFIX1..PREFIXCOUNT (from
+     * {@code --first}) for load tests, a few requests in flight; accounts that exist already count
+     * as done, so a re-run is cheap. Each account costs the server its SCRAM key derivations.
+     */
+    @Command(name = "add-many", mixinStandardHelpOptions = true,
+            description = "Create accounts PREFIX<first>..PREFIX<first+COUNT-1>@DOMAIN with one password (load tests).")
+    static final class AddMany extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "PREFIX", description = "Account name prefix, e.g. bench.")
+        String prefix;
+
+        @Parameters(index = "1", paramLabel = "COUNT", description = "How many accounts.")
+        int count;
+
+        @Parameters(index = "2", paramLabel = "PASSWORD", description = "The password of all of them, or - to read it from standard input.")
+        String password;
+
+        @Option(names = "--domain", defaultValue = "localhost", description = "Their domain (default ${DEFAULT-VALUE}).")
+        String domain;
+
+        @Option(names = "--first", defaultValue = "1", description = "Number of the first account (default ${DEFAULT-VALUE}).")
+        int first;
+
+        @Option(names = "--parallel", defaultValue = "4", description = "Requests in flight (default ${DEFAULT-VALUE}).")
+        int parallel;
+
+        @Override
+        public Integer call() {
+            if (count < 1 || parallel < 1 || parallel > 64) {
+                throw new CommandFailure("COUNT", "COUNT must be at least 1 and --parallel 1 to 64", CommandFailure.USAGE);
+            }
+            if (!prefix.matches("[a-z][a-z0-9_.-]{0,30}")) {
+                throw new CommandFailure("PREFIX", "must be lower-case letters, digits, '_', '.', '-'", CommandFailure.USAGE);
+            }
+            String pass = password(password);
+            AdminClient client;
+            try {
+                client = client();
+            } catch (AdminClient.Unavailable e) {
+                throw new CommandFailure(null, e.getMessage(), CommandFailure.RUNTIME);
+            }
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger existed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            PrintWriter err = spec.commandLine().getErr();
+            Runnable worker = () -> {
+                int i;
+                while (failure.get() == null && (i = next.getAndIncrement()) < count) {
+                    String jid = prefix + (first + i) + "@" + domain;
+                    try {
+                        AdminClient.Response r = client.addUser(jid, pass);
+                        if (r.status() == 201) {
+                            created.incrementAndGet();
+                        } else if (r.status() == 409) {
+                            existed.incrementAndGet();
+                        } else {
+                            answer(r);
+                        }
+                    } catch (AdminClient.Unavailable e) {
+                        failure.compareAndSet(null, new CommandFailure(null, e.getMessage(), CommandFailure.RUNTIME));
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    }
+                    int done = created.get() + existed.get();
+                    if (done % 1000 == 0 && done > 0) {
+                        synchronized (err) {
+                            err.println("kaiku: add-many: " + done + "/" + count);
+                            err.flush();
+                        }
+                    }
+                }
+            };
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < Math.min(parallel, count); t++) {
+                Thread th = new Thread(worker, "add-many-" + t);
+                th.start();
+                threads.add(th);
+            }
+            try {
+                for (Thread th : threads) {
+                    th.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandFailure(null, "interrupted", CommandFailure.RUNTIME);
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(prefix + first + ".." + prefix + (first + count - 1) + "@" + domain + ": " + created.get()
+                    + " created, " + existed.get() + " existed");
+            out.flush();
+            return 0;
+        }
+
+        @Override
+        AdminClient.Response call(AdminClient client) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        String done(AdminClient.Response response) {
+            return "";
+        }
+
+        @Override
+        String subject() {
+            return prefix + "*@" + domain;
         }
     }
 

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Turns the JSON files of deploy/bench/run into docs/bench/RESULTS.md, TSV for the plots,
+and Tsung's log into the same JSON shape as kaiku bench's login figures.
+
+  report.py markdown WORK OUT.md   table of absolute figures and ratios, machine, versions, commands
+  report.py tsv WORK               WORK/plot/chat-LABEL.tsv (offered, delivered/s, p50, p99 per step)
+  report.py tsung-json TSUNG_LOG LABEL   Tsung's "auth" transaction, as JSON on stdout
+"""
+import json
+import os
+import re
+import sys
+
+SERVERS = ["kaiku", "ejabberd", "prosody"]
+NAMES = {"kaiku": "Kaiku", "ejabberd": "ejabberd", "prosody": "Prosody"}
+
+
+def load(work, name):
+    path = os.path.join(work, "results", name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def dig(obj, *keys):
+    for k in keys:
+        if obj is None:
+            return None
+        obj = obj.get(k) if isinstance(obj, dict) else None
+    return obj
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return f"{v:,}"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def ratio(a, b):
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or b == 0:
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def rows(work, idle_counts):
+    """(scenario, figure, better, {server: value}) for every figure of the table."""
+    out = []
+
+    def add(scenario, figure, better, getter):
+        out.append((scenario, figure, better, {s: getter(s) for s in SERVERS}))
+
+    add("login storm", "logins/s", "higher", lambda s: dig(load(work, s + "-login"), "login", "logins_per_s"))
+    add("login storm", "login time p50 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p50"))
+    add("login storm", "login time p99 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p99"))
+    add("login storm", "server CPU per login (ms)", "lower",
+        lambda s: dig(load(work, s + "-login"), "login", "server_cpu_ms_per_session"))
+    add("login storm", "failed logins", "lower", lambda s: dig(load(work, s + "-login"), "login", "failed"))
+    add("one-to-one chat", "delivered msg/s at the knee", "higher",
+        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "delivered_per_s"))
+    add("one-to-one chat", "p50 latency at the knee (ms)", "lower",
+        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p50"))
+    add("one-to-one chat", "p99 latency at the knee (ms)", "lower",
+        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p99"))
+    add("one-to-one chat", "server CPU per message at the knee (µs)", "lower",
+        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "server_cpu_us_per_message"))
+    add("one-to-one chat", "messages lost (must be 0)", "lower", lambda s: dig(load(work, s + "-chat"), "chat", "loss"))
+    for n in idle_counts:
+        label = f"idle sessions ({int(n):,})"
+        add(label, "sessions held", "higher", lambda s, n=n: dig(load(work, f"{s}-idle-{n}"), "memory", "sessions_held"))
+        add(label, "RSS per session (KiB)", "lower", lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "rss_per_session_bytes")))
+        add(label, "heap per session (KiB, Kaiku)", "lower",
+            lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "heap_used_per_session_bytes")))
+        add(label, "direct memory per session (KiB, Kaiku)", "lower",
+            lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "direct_buffers_per_session_bytes")))
+    return out
+
+
+def kib(v):
+    return None if v is None else v / 1024.0
+
+
+def meta(work):
+    m = {}
+    path = os.path.join(work, "meta.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    m[k] = v
+    return m
+
+
+def markdown(work, out_path):
+    m = meta(work)
+    scale = m.get("scale", "?")
+    idle_counts = sorted({re.match(r".*-idle-(\d+)\.json", f).group(1)
+                          for f in os.listdir(os.path.join(work, "results")) if re.match(r".*-idle-(\d+)\.json", f)}, key=int)
+    lines = ["# Kaiku, ejabberd and Prosody side by side", ""]
+    if scale != "full":
+        lines += [f"> **SMOKE RUN (scale `{scale}`).** These figures only show that the harness works end to end;",
+                  "> they come from a tiny load on a shared machine and are **not measurements**. Run",
+                  "> `deploy/bench/run` (scale `full`) on a quiet machine for real figures.", ""]
+    lines += ["Made by `deploy/bench/run` (see [README.md](README.md)); every figure below was measured by the",
+              "commands listed at the end. Ratios are Kaiku divided by the other server; whether higher or",
+              "lower is better is stated per row. A dash: not measured (see notes).", "",
+              "| scenario | figure | better | Kaiku | ejabberd | Prosody | Kaiku / ejabberd | Kaiku / Prosody |",
+              "|---|---|---|---|---|---|---|---|"]
+    for scenario, figure, better, vals in rows(work, idle_counts):
+        k, e, p = vals["kaiku"], vals["ejabberd"], vals["prosody"]
+        lines.append(f"| {scenario} | {figure} | {better} | {fmt(k)} | {fmt(e)} | {fmt(p)} | {ratio(k, e)} | {ratio(k, p)} |")
+    lines += ["| group chat (1 room, 1,000 occupants) | deliveries/s, latency | | not yet | not measured | not measured | - | - |",
+              "| notifications (1 node, 100,000 subscribers, 10,000 online) | publish to last delivery | | not yet | not measured | not measured | - | - |",
+              "",
+              "Server CPU is user + system time from `/proc/PID/stat` (Kaiku: its JVM plus its Cassandra) over the",
+              "login phase, or over a chat step and its drain, divided by the logins or messages; it includes the",
+              "server's background work, which dominates at small loads. RSS per session likewise sums Kaiku's two",
+              "processes; heap and direct memory are the Kaiku JVM's, after a full GC.", "",
+              "Group chat and notifications: Kaiku has no MUC (XEP-0045) or PubSub (XEP-0060) yet (issue 8), and",
+              "`kaiku bench` has no scenario for them yet; when both land, the same command measures all three servers.",
+              ""]
+
+    # per-step chat figures
+    lines += ["## One-to-one chat, step by step", "",
+              "| server | offered msg/s | sent/s | delivered/s | p50 ms | p99 ms | loss | server CPU µs/msg |", "|---|---|---|---|---|---|---|---|"]
+    for s in SERVERS:
+        for st in dig(load(work, s + "-chat"), "chat", "steps") or []:
+            lines.append(f"| {NAMES[s]} | {fmt(st['offered_per_s'])} | {fmt(st['sent_per_s'])} | {fmt(st['delivered_per_s'])} | "
+                         f"{fmt(dig(st, 'latency_ms', 'p50'))} | {fmt(dig(st, 'latency_ms', 'p99'))} | {st['loss']} | "
+                         f"{fmt(st.get('server_cpu_us_per_message'))} |")
+    lines += ["", "The knee is the highest step with no loss that delivered at least 95% of its offered rate.", ""]
+    if os.path.exists(os.path.join(os.path.dirname(out_path), "chat-throughput.png")):
+        lines += ["![delivered against offered](chat-throughput.png)", "", "![p99 latency against offered](chat-latency.png)", ""]
+
+    # Tsung cross-check
+    lines += ["## Load tool checked against Tsung", "",
+              "Same scenario for both (login with SASL PLAIN over STARTTLS, bind, session, roster; same users, same",
+              "arrival rate): Tsung's `auth` transaction against kaiku bench's `auth_ms` (end of TLS to roster result),",
+              "the latter with `--quick-ack` (no delayed ACKs) and, for contrast, without. Tsung ends a request at the",
+              "first packet back and sends the next one at once, so it never waits for a second packet; a server",
+              "that writes one reply (stream header, then features) in two segments without TCP_NODELAY stalls an",
+              "ordinary client until its delayed ACK (about 40 ms on Linux) at each stream restart. The last",
+              "column shows that stall as ordinary clients meet it.", "",
+              "| server | Tsung auth mean (ms) | kaiku bench --quick-ack auth mean (ms) | kaiku bench / Tsung | Tsung sessions | kaiku bench, delayed ACKs (ms) |",
+              "|---|---|---|---|---|---|"]
+    for s in SERVERS:
+        t = load(work, s + "-tsung")
+        kb = dig(load(work, s + "-tsung-kb"), "login", "auth_ms", "mean")
+        if t is None and kb is None:
+            continue
+        tm = dig(t, "auth_ms", "mean")
+        delayed = dig(load(work, s + "-tsung-kb-delayed-ack"), "login", "auth_ms", "mean")
+        lines.append(f"| {NAMES[s]} | {fmt(tm)} | {fmt(kb)} | {ratio(kb, tm)} | {fmt(dig(t, 'auth_ms', 'count'))} | {fmt(delayed)} |")
+    lines.append("")
+
+    prof = os.path.join(work, "kaiku", "jfr-top.txt")
+    if os.path.exists(prof):
+        with open(prof) as f:
+            lines += ["## Kaiku: where the time goes in the chat scenario (JFR)", "",
+                      "Most sampled top frames (`jdk.ExecutionSample`, profile settings) over the whole chat scenario,",
+                      "its logins included, taken with `jcmd JFR.start`/`JFR.dump` around it; the recording is",
+                      "`kaiku/chat.jfr` in the scratch directory (`jfr print`, `jfr summary`, JDK Mission Control).", "", "```",
+                      f.read().rstrip(), "```", ""]
+
+    lines += ["## Machine and versions", ""]
+    for k in ["date", "cpu", "nproc", "memory", "kernel", "java", "tsung", "open_files", "load_before"]:
+        if k in m:
+            lines.append(f"- {k}: {m[k]}")
+    for k, v in sorted(m.items()):
+        if k.startswith("version."):
+            lines.append(f"- {k[8:]}: {v}")
+    lines += ["", "## Commands", "", "```", m.get("command", "deploy/bench/run")]
+    cmds = os.path.join(work, "commands.txt")
+    if os.path.exists(cmds):
+        with open(cmds) as f:
+            lines.append(f.read().rstrip().replace(work + "/", ""))
+    lines += ["```", "", "Raw results (one JSON file per run) stay in the scratch directory, `results/`.", ""]
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    with open(out_path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def tsv(work):
+    os.makedirs(os.path.join(work, "plot"), exist_ok=True)
+    present = []
+    for s in SERVERS:
+        steps = dig(load(work, s + "-chat"), "chat", "steps") or []
+        if not steps:
+            continue
+        present.append(s)
+        with open(os.path.join(work, "plot", f"chat-{s}.tsv"), "w") as f:
+            f.write("# offered_per_s\tdelivered_per_s\tp50_ms\tp99_ms\n")
+            for st in steps:
+                f.write(f"{st['offered_per_s']}\t{st['delivered_per_s']}\t{dig(st, 'latency_ms', 'p50') or 0}\t"
+                        f"{dig(st, 'latency_ms', 'p99') or 0}\n")
+    with open(os.path.join(work, "plot", "servers.txt"), "w") as f:
+        f.write(" ".join(present) + "\n")
+        f.write(" ".join(NAMES[s] for s in present) + "\n")
+
+
+def tsung_json(log_path, label):
+    """Sums Tsung's per-interval 'stats: tr_auth COUNT MEAN STDDEV MAX MIN ...' lines (ms)."""
+    count, total, mx = 0, 0.0, None
+    errors = {}
+    finished = 0
+    with open(log_path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 7 and parts[0] == "stats:" and parts[1] == "tr_auth":
+                n, mean, high = int(parts[2]), float(parts[3]), float(parts[5])
+                if n > 0:
+                    count += n
+                    total += n * mean
+                    mx = high if mx is None else max(mx, high)
+            elif len(parts) >= 4 and parts[0] == "stats:" and parts[1].startswith("error_"):
+                errors[parts[1]] = int(parts[3])
+            elif len(parts) >= 4 and parts[0] == "stats:" and parts[1] == "finish_users_count":
+                finished = int(parts[3])
+    out = {"scenario": "tsung-login", "label": label, "log": log_path, "finished_users": finished, "errors": errors,
+           "auth_ms": {"count": count, "mean": round(total / count, 3) if count else None, "max": mx}}
+    json.dump(out, sys.stdout, indent=2)
+    print()
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[0] == "markdown":
+        markdown(argv[1], argv[2])
+    elif len(argv) >= 2 and argv[0] == "tsv":
+        tsv(argv[1])
+    elif len(argv) >= 3 and argv[0] == "tsung-json":
+        tsung_json(argv[1], argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
