@@ -39,6 +39,8 @@ public record CassandraSettings(
      * 50,000 events, one extra query each, which snapshots make rare.
      */
     public static final long JOURNAL_TARGET_PARTITION_SIZE = 50_000;
+    /** Request timeout of the journal's and snapshot store's queries (see {@link #pekkoOverrides}). */
+    static final String JOURNAL_REQUEST_TIMEOUT = "10s";
 
     private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.\\-:]+");
@@ -128,6 +130,13 @@ public record CassandraSettings(
             values.put(prefix + "data-center-replication-factors", replication.datacenterFactors());
         }
         values.put("pekko.persistence.cassandra.journal.target-partition-size", JOURNAL_TARGET_PARTITION_SIZE);
+        // A journal write that times out stops the account entity (Pekko Persistence cannot know
+        // whether the event was stored) and fails the command that wrote it, e.g. a bind. The
+        // driver's 2 s default was seen to expire on a loaded node whose commit log syncs in
+        // batch mode; waiting longer costs only that command's latency, never online delivery.
+        for (String profile : List.of("pekko-persistence-cassandra-profile", "pekko-persistence-cassandra-snapshot-profile")) {
+            values.put("datastax-java-driver.profiles." + profile + ".basic.request.timeout", JOURNAL_REQUEST_TIMEOUT);
+        }
         return ConfigFactory.parseMap(values, "Kaiku Cassandra settings (CassandraSettings.pekkoOverrides)");
     }
 
