@@ -23,11 +23,14 @@ import org.kaiku.protocol.xml.XmlElement;
  * vCard set, issued with pipeToSelf, never blocking the entity) and keeps the hash in its state
  * as a {@link UserEvent.PhotoHashChanged} (one journal write, only when the hash differs). Reads
  * are numbered and only the latest one counts, so two sets racing each other end with the hash
- * of what the store kept. An entity whose journal holds no hash yet (an account from before
- * this feature) reads the vCard once when it starts; until that read completes its presence
- * goes out without a hash, and is sent again with it when the read completes. A failed read
- * changes nothing (the old hash stays, or none); a stored document that is not XML counts as
- * no photo.
+ * of what the store kept. An entity whose journal holds no hash (the account never set a vCard
+ * since this feature exists) reads the vCard each time it starts and keeps that hash in memory
+ * only ({@link Account#photoHash}): one store read per entity start and no write, because a
+ * journal write at start would hold every command arriving meanwhile in the entity's stash
+ * (such as a burst of messages for an offline account, released at once afterwards). Until that
+ * read completes presence goes out without a hash, and is sent again with it when it completes.
+ * A failed read changes nothing (the old hash stays, or none); a stored document that is not XML
+ * counts as no photo.
  *
  * <p>When the hash changes while resources are available, each one's last presence is
  * broadcast again with the new hash, to the subscribers and the account's own resources, as a
@@ -41,6 +44,7 @@ final class AvatarHash {
     private final AccountDataStore store;
     private final PresenceHandler presence;
     private long reads;
+    private boolean latestJournals;
 
     /** @param store where the vCard is kept; null: no hash is ever known, presence goes out as sent */
     AvatarHash(Account account, ActorContext<UserEntity.Command> context, AccountDataStore store, PresenceHandler presence) {
@@ -50,29 +54,25 @@ final class AvatarHash {
         this.presence = presence;
     }
 
-    /** The presence as it leaves the account: with the hash, where XEP-0398 section 4 says so. */
-    static XmlElement stamp(UserState state, XmlElement presence) {
-        return presence == null ? null : VCardUpdate.inject(presence, state.profile().photoHash());
-    }
-
-    /** After recovery: an account whose journal has no hash reads its vCard once. */
+    /** After recovery: an account whose journal has no hash reads its vCard, and keeps the hash in memory. */
     void started(UserState state) {
         if (state.profile().photoHash() == null) {
-            read();
+            read(false);
         }
     }
 
     /** A module wrote or removed one of the account's documents. */
     void documentChanged(String key) {
         if (VCardModule.KEY.equals(key)) {
-            read();
+            read(true);
         }
     }
 
-    private void read() {
+    private void read(boolean journal) {
         if (store == null) {
             return;
         }
+        latestJournals = journal;
         long seq = ++reads;
         context.pipeToSelf(store.get(account.bare(), VCardModule.KEY), (doc, err) ->
                 new UserEntity.PhotoHashRead(seq, err == null ? hashOf(doc) : null));
@@ -98,11 +98,15 @@ final class AvatarHash {
             context.getLog().warn("could not read the vCard of {} for its photo hash", account.bare());
             return;
         }
-        String before = box.state().profile().photoHash();
+        String before = account.photoHash(box.state());
         if (read.hash().equals(before)) {
             return;
         }
-        box.emit(new UserEvent.PhotoHashChanged(read.hash()));
+        if (latestJournals) {
+            box.emit(new UserEvent.PhotoHashChanged(read.hash()));
+        } else {
+            account.photoHashRead(read.hash());
+        }
         for (Map.Entry<String, UserState.OnlineResource> e : box.state().availableResources().entrySet()) {
             XmlElement raw = XmlStrings.parse(e.getValue().presence());
             if (raw == null) {

@@ -12,7 +12,7 @@ import org.kaiku.protocol.xml.XmlElement;
  * probes sent on initial presence to the to/both contacts and answered for from/both ones;
  * directed presence remembered so that going offline reaches everyone who saw the resource
  * online (4.6.3). Subscription stanzas are handed to {@link SubscriptionHandler}. Available
- * presence leaving the account carries the XEP-0153 photo hash ({@link AvatarHash#stamp}); the
+ * presence leaving the account carries the XEP-0153 photo hash ({@link Account#withPhotoHash}); the
  * status of unavailable presence is noted for XEP-0012 ({@link LastActivity}).
  */
 final class PresenceHandler {
@@ -65,7 +65,7 @@ final class PresenceHandler {
         XmlElement raw = presence.withAttr("from", account.full(resource));
         box.emit(new UserEvent.PresenceChanged(resource, priority, raw.toXml()));
         last.availableSent(resource);
-        rebroadcast(box, AvatarHash.stamp(box.state(), raw));
+        rebroadcast(box, account.withPhotoHash(box.state(), raw));
         if (before.available()) {
             return;
         }
@@ -75,7 +75,7 @@ final class PresenceHandler {
             }
         }
         box.state().availableResources().forEach((name, other) -> {
-            XmlElement p = name.equals(resource) ? null : AvatarHash.stamp(box.state(), XmlStrings.parse(other.presence()));
+            XmlElement p = name.equals(resource) ? null : account.withPhotoHash(box.state(), XmlStrings.parse(other.presence()));
             if (p != null) {
                 box.toSession(before.session(), p.withAttr("to", account.full(resource)));
             }
@@ -129,7 +129,7 @@ final class PresenceHandler {
         }
         String to = target.toString();
         XmlElement stamped = presence.withAttr("from", account.full(resource)).withAttr("to", to);
-        box.route(available ? AvatarHash.stamp(box.state(), stamped) : stamped);
+        box.route(available ? account.withPhotoHash(box.state(), stamped) : stamped);
         UserState.OnlineResource r = box.state().resources().get(resource);
         boolean subscriber = box.state().subscription(target.bare().toString()).contactSeesUser();
         if (available && !subscriber && !r.directed().contains(to)) {
@@ -181,7 +181,7 @@ final class PresenceHandler {
             return;
         }
         for (UserState.OnlineResource r : available.values()) {
-            XmlElement p = AvatarHash.stamp(box.state(), XmlStrings.parse(r.presence()));
+            XmlElement p = account.withPhotoHash(box.state(), XmlStrings.parse(r.presence()));
             if (p != null) {
                 box.route(p.withAttr("to", replyTo));
             }

@@ -46,8 +46,9 @@ import org.kaiku.protocol.xml.XmlElement;
  * and its blocklist (XEP-0191, {@link BlockingHandler}); it answers others' vCard and last-activity
  * requests on the user's behalf ({@link AccountIqHandler}, {@link LastActivity}) and puts the
  * XEP-0153 photo hash into the user's presence ({@link AvatarHash}); those cost one journal event
- * per change of the photo hash, one more event in the write of a last logout, and one read of
- * the vCard store per vCard set (and per answered vCard request), never a write per message.
+ * per vCard set that changes the photo hash, one more event in the write of a last logout, and
+ * one read of the vCard store per vCard set, per answered vCard request and (until a vCard set
+ * journals a hash) per entity start; never a write per message, none at entity start.
  * Roster, pending requests and online resources are journaled so any node can
  * take the account over; messages never are. Resources whose session dies, or was already dead
  * when the entity recovered elsewhere, are logged out with the usual unavailable broadcast.
