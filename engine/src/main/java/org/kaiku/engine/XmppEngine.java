@@ -77,7 +77,8 @@ public final class XmppEngine {
         Router router = new Router(system, settings.domain(), serverHandler);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver);
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData());
+        modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);

@@ -9,7 +9,8 @@ import org.kaiku.engine.storage.Stores;
  * {@code stores} are the node's storage contracts (Cassandra in production). {@code config} is
  * the node's configuration, for a module to read its {@code kaiku.*} settings once, here (a bad
  * value throws {@link org.kaiku.engine.config.SettingsException} naming the key).
+ * {@code accounts} tells account entities that a document of theirs changed (see {@link AccountSignals}).
  */
 public record ModuleContext(String domain, String serverName, String serverVersion, ModuleRegistry registry,
-                            Stores stores, Config config) {
+                            Stores stores, Config config, AccountSignals accounts) {
 }

@@ -26,6 +26,7 @@ public final class ModuleRegistry {
     private final TreeSet<String> accountFeatures = new TreeSet<>();
     private final List<Identity> identities = new ArrayList<>();
     private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
+    private final AccountSignals accountSignals = new AccountSignals();
     private String capsVer;
 
     private ModuleRegistry() {
@@ -56,7 +57,7 @@ public final class ModuleRegistry {
     public static ModuleRegistry of(String domain, String serverName, String serverVersion, Stores stores, Config config,
                                     List<XmppModule> modules) {
         ModuleRegistry r = new ModuleRegistry();
-        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r, stores, config);
+        ModuleContext ctx = new ModuleContext(domain, serverName, serverVersion, r, stores, config, r.accountSignals);
         List<XmppModule> sorted = new ArrayList<>(modules);
         sorted.sort(Comparator.comparing(m -> m.getClass().getName()));
         for (XmppModule m : sorted) {
@@ -101,6 +102,11 @@ public final class ModuleRegistry {
 
     public List<XmppModule> modules() {
         return List.copyOf(modules);
+    }
+
+    /** The modules' signals to account entities; the engine binds them once the entities run. */
+    public AccountSignals accountSignals() {
+        return accountSignals;
     }
 
     /** The XEP-0115 verification string of the server's own disco#info, computed once. */

@@ -2,6 +2,7 @@ package org.kaiku.engine.user;
 
 import java.util.Map;
 import java.util.UUID;
+import org.kaiku.protocol.ext.avatar.VCardUpdate;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError;
@@ -16,6 +17,8 @@ import org.kaiku.protocol.xml.XmlElement;
 final class Account {
     private final Jid bare;
     private final String bareString;
+    /** The XEP-0153 photo hash read at start and not journaled (see {@link AvatarHash}); null: unknown. */
+    private String readPhotoHash;
 
     Account(Jid bare) {
         this.bare = bare.bare();
@@ -39,6 +42,24 @@ final class Account {
     /** True when the string is this account's bare JID or one of its full JIDs. */
     boolean isSelf(Jid jid) {
         return jid != null && jid.bare().equals(bare);
+    }
+
+    /** The photo hash to advertise: the journaled one, else the one read at start, else null (unknown). */
+    String photoHash(UserState state) {
+        String journaled = state.profile().photoHash();
+        return journaled != null ? journaled : readPhotoHash;
+    }
+
+    void photoHashRead(String hash) {
+        this.readPhotoHash = hash;
+    }
+
+    /**
+     * An available presence as it leaves the account: with the XEP-0153 photo hash where
+     * XEP-0398 section 4 says so (see {@link AvatarHash}); null stays null.
+     */
+    XmlElement withPhotoHash(UserState state, XmlElement presence) {
+        return presence == null ? null : VCardUpdate.inject(presence, photoHash(state));
     }
 
     static XmlElement presence(String from, String to, String type) {

@@ -109,7 +109,7 @@ final class BlockingHandler {
         for (String contact : presenceWatchers(box.state())) {
             if (Blocking.blocks(removed, contact) && !Blocking.blocks(box.state().blocked(), contact)) {
                 for (Map.Entry<String, UserState.OnlineResource> e : box.state().availableResources().entrySet()) {
-                    XmlElement presence = XmlStrings.parse(e.getValue().presence());
+                    XmlElement presence = account.withPhotoHash(box.state(), XmlStrings.parse(e.getValue().presence()));
                     box.route(presence.withAttr("from", account.full(e.getKey())).withAttr("to", contact));
                 }
             }

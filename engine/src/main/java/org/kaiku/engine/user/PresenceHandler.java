@@ -11,15 +11,19 @@ import org.kaiku.protocol.xml.XmlElement;
  * to the contacts with a from/both subscription and to the account's own available resources;
  * probes sent on initial presence to the to/both contacts and answered for from/both ones;
  * directed presence remembered so that going offline reaches everyone who saw the resource
- * online (4.6.3). Subscription stanzas are handed to {@link SubscriptionHandler}.
+ * online (4.6.3). Subscription stanzas are handed to {@link SubscriptionHandler}. Available
+ * presence leaving the account carries the XEP-0153 photo hash ({@link Account#withPhotoHash}); the
+ * status of unavailable presence is noted for XEP-0012 ({@link LastActivity}).
  */
 final class PresenceHandler {
     private final Account account;
     private final SubscriptionHandler subscriptions;
+    private final LastActivity last;
 
-    PresenceHandler(Account account, SubscriptionHandler subscriptions) {
+    PresenceHandler(Account account, SubscriptionHandler subscriptions, LastActivity last) {
         this.account = account;
         this.subscriptions = subscriptions;
+        this.last = last;
     }
 
     /** A presence stanza from one of the account's own resources. */
@@ -46,6 +50,7 @@ final class PresenceHandler {
         } else if (type == null) {
             available(box, resource, r, presence);
         } else {
+            last.unavailableSent(resource, presence);
             unavailable(box, resource, presence.withAttr("from", account.full(resource)), true);
         }
     }
@@ -57,11 +62,10 @@ final class PresenceHandler {
             account.errorToClient(box, resource, presence, Condition.BAD_REQUEST);
             return;
         }
-        XmlElement stamped = presence.withAttr("from", account.full(resource));
-        box.emit(new UserEvent.PresenceChanged(resource, priority, stamped.toXml()));
-        broadcastToSubscribers(box, stamped);
-        box.state().availableResources().forEach((name, r) ->
-                box.toSession(r.session(), stamped.withAttr("to", account.full(name))));
+        XmlElement raw = presence.withAttr("from", account.full(resource));
+        box.emit(new UserEvent.PresenceChanged(resource, priority, raw.toXml()));
+        last.availableSent(resource);
+        rebroadcast(box, account.withPhotoHash(box.state(), raw));
         if (before.available()) {
             return;
         }
@@ -71,7 +75,7 @@ final class PresenceHandler {
             }
         }
         box.state().availableResources().forEach((name, other) -> {
-            XmlElement p = name.equals(resource) ? null : XmlStrings.parse(other.presence());
+            XmlElement p = name.equals(resource) ? null : account.withPhotoHash(box.state(), XmlStrings.parse(other.presence()));
             if (p != null) {
                 box.toSession(before.session(), p.withAttr("to", account.full(resource)));
             }
@@ -82,6 +86,13 @@ final class PresenceHandler {
                 box.toSession(before.session(), p);
             }
         }
+    }
+
+    /** An available presence (already stamped) to the from/both contacts and the account's available resources. */
+    void rebroadcast(Outbox box, XmlElement stamped) {
+        broadcastToSubscribers(box, stamped);
+        box.state().availableResources().forEach((name, r) ->
+                box.toSession(r.session(), stamped.withAttr("to", account.full(name))));
     }
 
     /**
@@ -117,7 +128,8 @@ final class PresenceHandler {
             return;
         }
         String to = target.toString();
-        box.route(presence.withAttr("from", account.full(resource)).withAttr("to", to));
+        XmlElement stamped = presence.withAttr("from", account.full(resource)).withAttr("to", to);
+        box.route(available ? account.withPhotoHash(box.state(), stamped) : stamped);
         UserState.OnlineResource r = box.state().resources().get(resource);
         boolean subscriber = box.state().subscription(target.bare().toString()).contactSeesUser();
         if (available && !subscriber && !r.directed().contains(to)) {
@@ -169,7 +181,7 @@ final class PresenceHandler {
             return;
         }
         for (UserState.OnlineResource r : available.values()) {
-            XmlElement p = XmlStrings.parse(r.presence());
+            XmlElement p = account.withPhotoHash(box.state(), XmlStrings.parse(r.presence()));
             if (p != null) {
                 box.route(p.withAttr("to", replyTo));
             }

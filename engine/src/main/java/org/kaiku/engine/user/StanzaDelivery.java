@@ -25,11 +25,13 @@ final class StanzaDelivery {
     private final Account account;
     private final OfflineDelivery offline;
     private final CarbonsHandler carbons;
+    private final AccountIqHandler onBehalf;
 
-    StanzaDelivery(Account account, OfflineDelivery offline, CarbonsHandler carbons) {
+    StanzaDelivery(Account account, OfflineDelivery offline, CarbonsHandler carbons, AccountIqHandler onBehalf) {
         this.account = account;
         this.offline = offline;
         this.carbons = carbons;
+        this.onBehalf = onBehalf;
     }
 
     /** Section 8.5.2 (bare JID) and 8.5.3 (full JID) for messages. */
@@ -73,8 +75,9 @@ final class StanzaDelivery {
 
     /**
      * Section 8.5.2.1.3 / 8.5.3.1: an IQ to the bare JID is answered by the server on the
-     * account's behalf (nothing here serves one yet, so get/set get service-unavailable, and a
-     * roster query from another entity gets forbidden); one to a full JID goes to that resource.
+     * account's behalf ({@link AccountIqHandler}: vCard and last activity; other get/set get
+     * service-unavailable, and a roster query from another entity gets forbidden); one to a full
+     * JID goes to that resource, unless XEP-0012 section 4 has the server refuse it.
      */
     void iq(Outbox box, XmlElement iq, Jid to) {
         String type = Stanzas.type(iq);
@@ -85,6 +88,9 @@ final class StanzaDelivery {
         }
         if (!to.isBare()) {
             UserState.OnlineResource r = box.state().resources().get(to.resource());
+            if (r != null && request && onBehalf.refusedForResource(box, iq)) {
+                return;
+            }
             if (r != null) {
                 box.toSession(r.session(), iq);
             } else if (request) {
@@ -92,7 +98,7 @@ final class StanzaDelivery {
             }
             return;
         }
-        if (!request) {
+        if (!request || onBehalf.toBareJid(box, iq)) {
             return;
         }
         boolean roster = iq.child("query", Namespaces.ROSTER) != null;

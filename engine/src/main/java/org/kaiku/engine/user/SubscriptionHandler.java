@@ -203,7 +203,7 @@ final class SubscriptionHandler {
     /** The last presence of every available resource, to a contact that just got a subscription. */
     private void sendCurrentPresence(Outbox box, String contact) {
         for (UserState.OnlineResource r : box.state().availableResources().values()) {
-            XmlElement p = XmlStrings.parse(r.presence());
+            XmlElement p = account.withPhotoHash(box.state(), XmlStrings.parse(r.presence()));
             if (p != null) {
                 box.route(p.withAttr("to", contact));
             }

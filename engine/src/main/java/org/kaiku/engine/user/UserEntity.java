@@ -23,6 +23,7 @@ import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.AccountDataStore;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.ext.blocking.Blocking;
@@ -42,7 +43,12 @@ import org.kaiku.protocol.xml.XmlElement;
  * subscriptions (section 3), presence (section 4) and delivery of what others send it (section
  * 8.5), with offline storage for the messages no resource can take (XEP-0160, in {@link
  * OfflineDelivery}), copies for its carbons-enabled resources (XEP-0280, {@link CarbonsHandler})
- * and its blocklist (XEP-0191, {@link BlockingHandler}).
+ * and its blocklist (XEP-0191, {@link BlockingHandler}); it answers others' vCard and last-activity
+ * requests on the user's behalf ({@link AccountIqHandler}, {@link LastActivity}) and puts the
+ * XEP-0153 photo hash into the user's presence ({@link AvatarHash}); those cost one journal event
+ * per vCard set that changes the photo hash, one more event in the write of a last logout, and
+ * one read of the vCard store per vCard set, per answered vCard request and (until a vCard set
+ * journals a hash) per entity start; never a write per message, none at entity start.
  * Roster, pending requests and online resources are journaled so any node can
  * take the account over; messages never are. Resources whose session dies, or was already dead
  * when the entity recovered elsewhere, are logged out with the usual unavailable broadcast.
@@ -162,6 +168,22 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                          long acked, long lastSeq) implements Command {
     }
 
+    /**
+     * A module wrote or removed the account's document under {@code key} in the
+     * AccountDataStore (see {@link org.kaiku.engine.module.AccountSignals}): the vCard makes the
+     * entity re-read its XEP-0153 photo hash ({@link AvatarHash}).
+     */
+    public record AccountDataChanged(String key) implements Command {
+    }
+
+    /** The vCard read number {@code seq} completed; {@code hash} is null when the read failed. */
+    record PhotoHashRead(long seq, String hash) implements Command {
+    }
+
+    /** An answer made on the user's behalf off the entity ({@link AccountIqHandler}), to route. */
+    record IqAnswered(XmlElement answer) implements Command {
+    }
+
     /** Death watch of a bound session: treated like {@link Unbind} for each resource it holds. */
     record SessionEnded(ActorRef<SessionMessage> session) implements Command {
     }
@@ -197,8 +219,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As {@link #init(ActorSystem, StanzaRouter, OfflineStore, int)}, archiving through {@code archiver} (null: none). */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
                             MessageArchiver archiver) {
+        init(system, router, offline, offlineQuota, archiver, null);
+    }
+
+    /**
+     * As {@link #init(ActorSystem, StanzaRouter, OfflineStore, int, MessageArchiver)}, answering
+     * others' vCard requests and hashing the vCard photo from {@code accountData} (null: neither).
+     */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver, AccountDataStore accountData) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
@@ -209,8 +240,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As {@link #create(String, StanzaRouter, OfflineStore, int)} with a message archiver (null: none). */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
                                            MessageArchiver archiver) {
+        return create(bareJid, router, offline, offlineQuota, archiver, null);
+    }
+
+    /** As {@link #create(String, StanzaRouter, OfflineStore, int, MessageArchiver)} with the account data store (null: none). */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver, AccountDataStore accountData) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -229,20 +266,25 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ArchiveHook archive;
     private final UnackedQueues unacked = new UnackedQueues();
     private final ResumptionHandler resumption;
+    private final LastActivity lastActivity;
+    private final AvatarHash avatar;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
-                       MessageArchiver archiver) {
+                       MessageArchiver archiver, AccountDataStore accountData) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
         this.context = context;
         this.router = router;
         this.account = new Account(bare);
         this.subscriptions = new SubscriptionHandler(account);
-        this.presence = new PresenceHandler(account, subscriptions);
+        this.lastActivity = new LastActivity(account, java.time.Clock.systemUTC());
+        this.presence = new PresenceHandler(account, subscriptions, lastActivity);
+        this.avatar = new AvatarHash(account, context, accountData, presence);
         this.roster = new RosterHandler(account, subscriptions);
         this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
         this.carbons = new CarbonsHandler(account);
         this.blocking = new BlockingHandler(account);
-        this.delivery = new StanzaDelivery(account, offline, carbons);
+        this.delivery = new StanzaDelivery(account, offline, carbons,
+                new AccountIqHandler(account, context, accountData, lastActivity));
         this.archive = new ArchiveHook(account, archiver);
         this.resumption = new ResumptionHandler(account, context, unacked, this::acceptAgain);
     }
@@ -268,6 +310,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     state.resources().values().forEach(r -> watch(r.session()));
                     archive.warm();
+                    avatar.started(state);
                 })
                 .build();
     }
@@ -306,6 +349,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 })
                 .onCommand(OfflineAppended.class, (state, cmd) -> guarded(state, null, box -> offline.appended(box, cmd)))
                 .onCommand(OfflineFetched.class, (state, cmd) -> guarded(state, null, box -> offline.fetched(box, cmd)))
+                .onCommand(AccountDataChanged.class, (state, cmd) -> {
+                    avatar.documentChanged(cmd.key());
+                    return Effect().noReply();
+                })
+                .onCommand(PhotoHashRead.class, (state, cmd) -> guarded(state, null, box -> avatar.readDone(box, cmd)))
+                .onCommand(IqAnswered.class, (state, cmd) -> guarded(state, null, box -> box.route(cmd.answer())))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
                     offline.removed(cmd);
                     return Effect().noReply();
@@ -376,6 +425,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         ActorRef<SessionMessage> session = box.state().resources().get(resource).session();
         presence.unavailable(box, resource, Account.presence(account.full(resource), null, "unavailable"), false);
         box.emit(new UserEvent.ResourceUnbound(resource));
+        lastActivity.loggedOut(box, resource);
         resumption.ended(box, session);
     }
 

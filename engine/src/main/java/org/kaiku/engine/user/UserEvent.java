@@ -70,6 +70,21 @@ public sealed interface UserEvent extends CborSerializable {
         }
     }
 
+    /**
+     * The XEP-0153 hash of the photo in the account's stored vCard changed ("" for no photo).
+     * Written only when it differs from the last one, so at most once per vCard set.
+     */
+    record PhotoHashChanged(String hash) implements UserEvent {
+    }
+
+    /**
+     * The account's last resource logged out at {@code at} (epoch milliseconds), having said
+     * {@code status} (or null) in its last unavailable presence: what XEP-0012 section 3 answers.
+     * Persisted in the same write as the {@link ResourceUnbound} it follows.
+     */
+    record LoggedOut(long at, String status) implements UserEvent {
+    }
+
     /** A roster item was created or changed, by the user (roster set) or by a subscription stanza. */
     record RosterItemSaved(RosterItem item) implements UserEvent {
     }

@@ -27,10 +27,34 @@ import org.kaiku.engine.session.SessionMessage;
  * @param rosterVersion count of roster changes so far; its decimal form is the 'ver' string
  * @param blocked       the blocklist (XEP-0191): prepared JIDs, matched as its section 6 says;
  *                      a snapshot from before blocking existed reads back as empty
+ * @param profile       the XEP-0153 photo hash and the XEP-0012 last logout; a snapshot from
+ *                      before they existed reads back as {@link Profile#UNKNOWN}
  */
 public record UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
-                        Map<String, OnlineResource> resources, long rosterVersion, Set<String> blocked)
+                        Map<String, OnlineResource> resources, long rosterVersion, Set<String> blocked,
+                        Profile profile)
         implements CborSerializable {
+
+    /**
+     * What the server says about the account to others beside presence itself.
+     *
+     * @param photoHash     the XEP-0153 hash of the stored vCard's photo ("" for none), null
+     *                      while the entity has not read it yet
+     * @param lastLogout    when the last resource logged out, epoch milliseconds; 0 when never
+     *                      recorded (XEP-0012 section 3)
+     * @param lastStatus    the status text of that resource's last unavailable presence, or null
+     */
+    public record Profile(String photoHash, long lastLogout, String lastStatus) implements CborSerializable {
+        public static final Profile UNKNOWN = new Profile(null, 0, null);
+
+        Profile withPhotoHash(String hash) {
+            return new Profile(hash, lastLogout, lastStatus);
+        }
+
+        Profile withLogout(long at, String status) {
+            return new Profile(photoHash, at, status);
+        }
+    }
 
     /**
      * One bound resource (RFC 6120 section 7). It is "available" once it sent presence without
@@ -74,16 +98,23 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         pendingIn = pendingIn == null ? Map.of() : Map.copyOf(pendingIn);
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         blocked = blocked == null ? Set.of() : Set.copyOf(blocked);
+        profile = profile == null ? Profile.UNKNOWN : profile;
+    }
+
+    /** A state whose profile is not known yet. */
+    public UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
+                     Map<String, OnlineResource> resources, long rosterVersion, Set<String> blocked) {
+        this(roster, pendingIn, resources, rosterVersion, blocked, Profile.UNKNOWN);
     }
 
     /** A state with nothing blocked. */
     public UserState(Map<String, RosterItem> roster, Map<String, String> pendingIn,
                      Map<String, OnlineResource> resources, long rosterVersion) {
-        this(roster, pendingIn, resources, rosterVersion, Set.of());
+        this(roster, pendingIn, resources, rosterVersion, Set.of(), Profile.UNKNOWN);
     }
 
     public static UserState empty() {
-        return new UserState(Map.of(), Map.of(), Map.of(), 0, Set.of());
+        return new UserState(Map.of(), Map.of(), Map.of(), 0, Set.of(), Profile.UNKNOWN);
     }
 
     /** The roster version as sent in 'ver' attributes (RFC 6121 section 2.6). */
@@ -134,7 +165,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         } else if (event instanceof UserEvent.ResourceUnbound e) {
             Map<String, OnlineResource> r = new HashMap<>(resources);
             r.remove(e.resource());
-            return new UserState(roster, pendingIn, r, rosterVersion, blocked);
+            return new UserState(roster, pendingIn, r, rosterVersion, blocked, profile);
         } else if (event instanceof UserEvent.RosterRequested e) {
             return updateResource(e.resource(), r -> new OnlineResource(r.session(), true, r.available(),
                     r.priority(), r.presence(), r.directed(), r.carbons(), r.blocklistRequested()));
@@ -165,7 +196,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
         } else if (event instanceof UserEvent.Blocked e) {
             Set<String> b = new HashSet<>(blocked);
             b.addAll(e.jids());
-            return new UserState(roster, pendingIn, resources, rosterVersion, b);
+            return new UserState(roster, pendingIn, resources, rosterVersion, b, profile);
         } else if (event instanceof UserEvent.Unblocked e) {
             Set<String> b = new HashSet<>(blocked);
             if (e.jids().isEmpty()) {
@@ -173,23 +204,27 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
             } else {
                 e.jids().forEach(b::remove);
             }
-            return new UserState(roster, pendingIn, resources, rosterVersion, b);
+            return new UserState(roster, pendingIn, resources, rosterVersion, b, profile);
+        } else if (event instanceof UserEvent.PhotoHashChanged e) {
+            return new UserState(roster, pendingIn, resources, rosterVersion, blocked, profile.withPhotoHash(e.hash()));
+        } else if (event instanceof UserEvent.LoggedOut e) {
+            return new UserState(roster, pendingIn, resources, rosterVersion, blocked, profile.withLogout(e.at(), e.status()));
         } else if (event instanceof UserEvent.RosterItemSaved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.put(e.item().jid(), e.item());
-            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked, profile);
         } else if (event instanceof UserEvent.RosterItemRemoved e) {
             Map<String, RosterItem> r = new HashMap<>(roster);
             r.remove(e.jid());
-            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked);
+            return new UserState(r, pendingIn, resources, rosterVersion + 1, blocked, profile);
         } else if (event instanceof UserEvent.SubscriptionRequestStored e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.put(e.jid(), e.stanza());
-            return new UserState(roster, p, resources, rosterVersion, blocked);
+            return new UserState(roster, p, resources, rosterVersion, blocked, profile);
         } else if (event instanceof UserEvent.SubscriptionRequestRemoved e) {
             Map<String, String> p = new HashMap<>(pendingIn);
             p.remove(e.jid());
-            return new UserState(roster, p, resources, rosterVersion, blocked);
+            return new UserState(roster, p, resources, rosterVersion, blocked, profile);
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -197,7 +232,7 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
     private UserState withResource(String name, OnlineResource r) {
         Map<String, OnlineResource> m = new HashMap<>(resources);
         m.put(name, r);
-        return new UserState(roster, pendingIn, m, rosterVersion, blocked);
+        return new UserState(roster, pendingIn, m, rosterVersion, blocked, profile);
     }
 
     private UserState updateResource(String name, UnaryOperator<OnlineResource> f) {

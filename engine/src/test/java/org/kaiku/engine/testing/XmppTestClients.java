@@ -22,6 +22,12 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
  * sockets. Shared with deploy's end-to-end tests through engine's test jar.
  */
 public final class XmppTestClients {
+    static {
+        // the server adds XEP-0153's element to presence; see the provider for why Smack needs one
+        org.jivesoftware.smack.provider.ProviderManager.addExtensionProvider("x", VCardUpdateProvider.NAMESPACE,
+                new VCardUpdateProvider());
+    }
+
     private XmppTestClients() {
     }
 

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.storage.AccountDataStore;
 import org.kaiku.engine.storage.InMemoryOfflineStore;
 import org.kaiku.engine.storage.OfflineStore;
 import org.kaiku.protocol.xml.XmlElement;
@@ -55,13 +56,22 @@ final class EntityHarness {
     }
 
     EntityHarness(ActorTestKit testKit, String account, OfflineStore offline, int quota) {
+        this(testKit, account, offline, quota, null);
+    }
+
+    /** A harness for a fresh account whose vCards (and other documents) are in this store. */
+    EntityHarness(ActorTestKit testKit, AccountDataStore accountData) {
+        this(testKit, "alice" + COUNTER.incrementAndGet() + "@" + DOMAIN, new InMemoryOfflineStore(), 1000, accountData);
+    }
+
+    EntityHarness(ActorTestKit testKit, String account, OfflineStore offline, int quota, AccountDataStore accountData) {
         this.testKit = testKit;
         this.account = account;
         this.offline = offline;
         this.routed = testKit.createTestProbe(XmlElement.class);
         TestProbe<XmlElement> sink = routed;
         this.kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-                UserEntity.create(account, s -> sink.getRef().tell(s), offline, quota),
+                UserEntity.create(account, s -> sink.getRef().tell(s), offline, quota, null, accountData),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
     }
 

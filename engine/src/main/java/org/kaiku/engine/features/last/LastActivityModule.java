@@ -19,11 +19,13 @@ import org.kaiku.protocol.xml.XmlElement;
  * (section 5: SHOULD NOT).
  *
  * <p>The primary use, a user's bare JID (section 3: time since the last logout, and only to
- * presence subscribers), belongs to the user entity, which answers service-unavailable until it
- * records the time of the last unavailable presence.
+ * presence subscribers), is answered by that account's entity (the user package's LastActivity),
+ * which also refuses unauthorized queries to a full JID (section 4). A user asking about its
+ * own bare JID does so from a connected resource, so section 3's answer is {@code seconds='0'}
+ * with no text, given here in ACCOUNT scope without a trip to the entity.
  */
-@Xep(number = 12, version = "2.0", status = Xep.Status.PARTIAL,
-        note = "server uptime only; users' last activity waits for the user entity")
+@Xep(number = 12, version = "2.0", status = Xep.Status.COMPLETE,
+        note = "users: 0 while a resource is connected, else seconds since the last logout and its unavailable status, to presence subscribers only; the server: its node's uptime")
 public final class LastActivityModule implements XmppModule {
     public static final String NAMESPACE = "jabber:iq:last";
 
@@ -48,6 +50,8 @@ public final class LastActivityModule implements XmppModule {
                     XmlElement query = XmlElement.builder("query", NAMESPACE).attr("seconds", Long.toString(seconds)).build();
                     return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), query));
                 })
+                .iq(IqHandler.Scope.ACCOUNT, NAMESPACE, "get", req -> CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(),
+                        XmlElement.builder("query", NAMESPACE).attr("seconds", "0").build())))
                 .build();
     }
 }

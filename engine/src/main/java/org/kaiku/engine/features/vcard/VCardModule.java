@@ -3,6 +3,7 @@ package org.kaiku.engine.features.vcard;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.kaiku.engine.module.AccountSignals;
 import org.kaiku.engine.module.IqHandler;
 import org.kaiku.engine.module.ModuleContext;
 import org.kaiku.engine.module.ModuleRegistration;
@@ -15,24 +16,30 @@ import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
- * XEP-0054 vcard-temp, version 1.2. The server keeps each user's vCard as one document in the
- * {@link AccountDataStore}, because section 3.2 allows no partial update: a set replaces the
- * whole vCard. The content is not validated against the DTD of section 7: clients disagree with
- * it in practice (section 6 lists the usual deviations) and rejecting their vCards would only
- * lose data; only the wrapper element and the size are checked.
+ * XEP-0054 vcard-temp, version 1.3.0, and the server's part of XEP-0153 (vCard-based avatars).
+ * The server keeps each user's vCard as one document in the {@link AccountDataStore}, because
+ * section 3.2 allows no partial update: a set replaces the whole vCard. The content is not
+ * validated against the DTD of section 7: clients disagree with it in practice (section 6 lists
+ * the usual deviations) and rejecting their vCards would only lose data; only the wrapper element
+ * and the size are checked.
  *
  * <ul>
  *   <li>Own vCard (section 3.1, 3.2): iq get/set with no 'to' or to the own bare JID, answered in
  *       ACCOUNT scope. No vCard yet: a result with an empty {@code <vCard/>}, one of the two
- *       answers section 3.1 allows and the one clients handle best. An empty set removes it.</li>
- *   <li>Another user's vCard (section 3.3): the iq reaches that user's entity, which is to call
- *       {@link #readOthers}; until that hook is wired, the entity answers service-unavailable
- *       (which section 3.3 also allows, but for every user).</li>
+ *       answers section 3.1 allows and the one clients handle best. An empty set removes it.
+ *       After a set is stored the account's entity is signalled ({@link AccountSignals}) and
+ *       re-reads it for its XEP-0153 photo hash (see the user package's AvatarHash).</li>
+ *   <li>Another user's vCard (section 3.3): the iq reaches that user's entity, which answers on
+ *       the user's behalf through {@link #readOthers} and never forwards it to a resource. No
+ *       vCard: service-unavailable, which version 1.3.0 makes a MUST, the same answer as for an
+ *       account that does not exist.</li>
  *   <li>A set on someone else's vCard: forbidden (section 3.2).</li>
  * </ul>
  */
-@Xep(number = 54, version = "1.2", status = Xep.Status.PARTIAL,
-        note = "own vCard get/set; reading another user's vCard waits for the user entity's hook (VCardModule.readOthers)")
+@Xep(number = 54, version = "1.3.0", status = Xep.Status.COMPLETE,
+        note = "another user's vCard is read by that account's entity; no vCard and no account both get service-unavailable")
+@Xep(number = 153, version = "1.1.1", status = Xep.Status.COMPLETE,
+        note = "the server adds the photo hash to available presence that lacks one (XEP-0398 section 4 rule) and re-broadcasts presence when the vCard photo changes; undecodable BINVAL counts as no photo")
 public final class VCardModule implements XmppModule {
     public static final String NAMESPACE = "vcard-temp";
     public static final String ELEMENT = "vCard";
@@ -42,10 +49,11 @@ public final class VCardModule implements XmppModule {
     @Override
     public ModuleRegistration register(ModuleContext ctx) {
         AccountDataStore store = ctx.stores().accountData();
+        AccountSignals signals = ctx.accounts();
         return ModuleRegistration.builder()
                 .feature(NAMESPACE)
                 .iq(IqHandler.Scope.ACCOUNT, NAMESPACE, "get", req -> get(store, req))
-                .iq(IqHandler.Scope.ACCOUNT, NAMESPACE, "set", req -> set(store, req))
+                .iq(IqHandler.Scope.ACCOUNT, NAMESPACE, "set", req -> set(store, signals, req))
                 .build();
     }
 
@@ -57,7 +65,7 @@ public final class VCardModule implements XmppModule {
         return read(store, req, false);
     }
 
-    private static CompletionStage<XmlElement> set(AccountDataStore store, IqHandler.Request req) {
+    private static CompletionStage<XmlElement> set(AccountDataStore store, AccountSignals signals, IqHandler.Request req) {
         XmlElement refused = refuse(req);
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
@@ -67,16 +75,21 @@ public final class VCardModule implements XmppModule {
         CompletionStage<Void> write = vcard.attributes().isEmpty() && vcard.children().isEmpty()
                 ? store.delete(account, KEY)
                 : store.put(account, KEY, XmlDocument.write(vcard));
-        return write.handle((ok, err) -> err == null
-                ? Stanzas.iqResult(req.iq(), null)
-                : Stanzas.errorReply(req.iq(), storeError(err)));
+        return write.handle((ok, err) -> {
+            if (err != null) {
+                return Stanzas.errorReply(req.iq(), storeError(err));
+            }
+            signals.documentChanged(req.to(), KEY);
+            return Stanzas.iqResult(req.iq(), null);
+        });
     }
 
     /**
      * Answers an iq get for the vCard of {@code request.to()}'s account sent by someone else
      * (section 3.3), for the user entity to call. The server answers on the user's behalf and
      * never forwards to the user's resources. No vCard: service-unavailable, which section 3.3
-     * allows and which does not tell an existing account from a missing one. A set: forbidden.
+     * requires since version 1.3.0 and which does not tell an existing account from a missing
+     * one. A set: forbidden (section 3.2).
      */
     public static CompletionStage<XmlElement> readOthers(AccountDataStore store, IqHandler.Request request) {
         if (!request.payload().is(ELEMENT, NAMESPACE)) {

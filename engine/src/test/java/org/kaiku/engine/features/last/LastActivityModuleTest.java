@@ -34,7 +34,16 @@ class LastActivityModuleTest {
     void isAdvertisedForTheServer() {
         IqFixture fixture = new IqFixture(Stores.inMemory(), new LastActivityModule());
         assertThat(fixture.registry.features()).containsExactly("jabber:iq:last");
-        assertThat(fixture.registry.handler(Scope.ACCOUNT, "jabber:iq:last", "get")).isNull();
+    }
+
+    @Test
+    void aUserAskingAboutItsOwnBareJidIsConnectedSoTheAnswerIsZero() {
+        IqFixture fixture = new IqFixture(Stores.inMemory(), new LastActivityModule(() -> 0L));
+        XmlElement reply = fixture.send(Scope.ACCOUNT,
+                "<iq type='get' id='me' from='juliet@localhost/balcony' to='juliet@localhost'><query xmlns='jabber:iq:last'/></iq>");
+        assertThat(reply.attr("type")).isEqualTo("result");
+        assertThat(seconds(reply)).as("XEP-0012 section 3: a connected resource means 0").isEqualTo("0");
+        assertThat(reply.child("query", "jabber:iq:last").children()).isEmpty();
     }
 
     private static String seconds(XmlElement reply) {
