@@ -19,11 +19,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.kaiku.engine.config.SettingsException;
 import org.kaiku.engine.storage.ArchiveId;
 import org.kaiku.engine.storage.ArchiveStore;
@@ -68,7 +65,7 @@ import org.kaiku.protocol.jid.Jid;
  * <p>Back-pressure: appends are not waited for by delivery, so a burst could otherwise put
  * thousands of requests on the driver's connection at once (it then fails them with "no
  * connection available"). At most {@value #MAX_IN_FLIGHT} batches are in flight; later appends
- * wait in a FIFO queue of at most {@value #MAX_QUEUED} (memory: one stanza each, bounded by the
+ * wait in a FIFO queue of at most {@value #MAX_QUEUED} ({@link WriteLimiter}; memory: one stanza each, bounded by the
  * stanza size limit) and past that fail at once, which the archiver logs and counts. Point reads (an id
  * named by a client, for item-not-found) go to {@code archive_by_time} with the bucket taken
  * from the id itself: one partition, one row.
@@ -106,9 +103,7 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
     private final PreparedStatement sliceTimeDesc;
     private final PreparedStatement slicePeerAsc;
     private final PreparedStatement slicePeerDesc;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    private final WriteLimiter writes = new WriteLimiter("archive", MAX_IN_FLIGHT, MAX_QUEUED);
 
     private CassandraArchiveStore(CqlSession session, String ks, Duration retention) {
         this.session = session;
@@ -217,46 +212,7 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
                 insertByPeer.bind(account, peerBare, bucket, id.micros(), id.nonce(), m.with(), m.outgoing(), m.stanza(), ttlSeconds),
                 insertBucket.bind(account, "", bucket, ttlSeconds),
                 insertBucket.bind(account, peerBare, bucket, ttlSeconds)).setIdempotent(true);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Runnable write = () -> session.executeAsync(batch).whenComplete((rs, err) -> {
-            inFlight.decrementAndGet();
-            if (err != null) {
-                done.completeExceptionally(err);
-            } else {
-                done.complete(null);
-            }
-            drain();
-        });
-        if (inFlight.incrementAndGet() <= MAX_IN_FLIGHT) {
-            write.run();
-            return done;
-        }
-        inFlight.decrementAndGet();
-        if (queued.incrementAndGet() > MAX_QUEUED) {
-            queued.decrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalStateException(
-                    "archive write queue full (" + MAX_QUEUED + " waiting for Cassandra)"));
-        }
-        waiting.add(write);
-        drain();
-        return done;
-    }
-
-    /** Starts queued writes while fewer than {@link #MAX_IN_FLIGHT} are in flight. */
-    private void drain() {
-        while (!waiting.isEmpty()) {
-            if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
-                inFlight.decrementAndGet();
-                return;
-            }
-            Runnable next = waiting.poll();
-            if (next == null) {
-                inFlight.decrementAndGet();
-                return;
-            }
-            queued.decrementAndGet();
-            next.run();
-        }
+        return writes.submit(() -> session.executeAsync(batch).thenApply(rs -> (Void) null));
     }
 
     @Override

@@ -48,6 +48,12 @@ import org.kaiku.engine.storage.OfflineStore;
  * replicas before it counts as accepted, and the next fetch, from whatever node the account
  * moved to, sees it. Every statement is idempotent (the id is fixed before the insert), so the
  * driver may retry it.
+ *
+ * <p>Back-pressure: an append (quota read, then insert) is not waited for by the sender, so a
+ * burst to offline accounts could put thousands of requests on the driver at once, which then
+ * fails them with "no connection available". At most {@value #MAX_APPENDS_IN_FLIGHT} appends run at
+ * once and up to {@value #MAX_APPENDS_QUEUED} wait ({@link WriteLimiter}); past that an append fails
+ * at once, and the entity answers the sender with service-unavailable as for any failed append.
  */
 public final class CassandraOfflineStore implements OfflineStore, AutoCloseable {
 
@@ -56,6 +62,10 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
     /** A bare JID is at most 1023 + 1 + 1023 bytes (RFC 7622 section 3). */
     private static final int MAX_ACCOUNT_BYTES = 2047;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final int MAX_APPENDS_IN_FLIGHT = 128;
+    static final int MAX_APPENDS_QUEUED = 20_000;
+
+    private final WriteLimiter appends = new WriteLimiter("offline", MAX_APPENDS_IN_FLIGHT, MAX_APPENDS_QUEUED);
 
     private final CqlSession session;
     private final PreparedStatement insert;
@@ -99,12 +109,12 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return session.executeAsync(ids.bind(account, quota).setIdempotent(true))
+        return appends.submit(() -> session.executeAsync(ids.bind(account, quota).setIdempotent(true))
                 .thenCompose(rs -> countUpTo(rs, 0, quota))
                 .thenCompose(stored -> stored >= quota
                         ? CompletableFuture.completedFuture(Append.QUOTA_EXCEEDED)
                         : session.executeAsync(insert.bind(account, id, receivedAt, stanza).setIdempotent(true))
-                                .thenApply(done -> Append.STORED));
+                                .thenApply(done -> Append.STORED)));
     }
 
     @Override
