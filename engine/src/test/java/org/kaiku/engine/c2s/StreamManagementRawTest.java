@@ -88,7 +88,7 @@ class StreamManagementRawTest {
             assertThat(readUntil(in, "/>")).startsWith("2\"");
             write(out, "<a xmlns='" + SM + "' h='1'/>");
             write(out, "</stream:stream>");
-            assertThat(readToEnd(in)).contains("</stream:stream>").doesNotContain("stream:error");
+            assertThat(XmppTestClients.readToEnd(in)).contains("</stream:stream>").doesNotContain("stream:error");
         }
     }
 
@@ -104,7 +104,7 @@ class StreamManagementRawTest {
             readUntil(in, "id=\"p1\"");
             readUntil(in, "/>");
             write(out, "<a xmlns='" + SM + "' h='10'/>");
-            String end = readToEnd(in);
+            String end = XmppTestClients.readToEnd(in);
             assertThat(end).contains("<undefined-condition xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>")
                     .contains("<handled-count-too-high xmlns=\"" + SM + "\" h=\"10\" send-count=\"1\"/>")
                     .contains("</stream:stream>");
@@ -120,14 +120,14 @@ class StreamManagementRawTest {
             write(out, "<enable xmlns='" + SM + "'/>");
             assertThat(readUntil(in, "/>")).contains("<enabled");
             write(out, "<a xmlns='" + SM + "' h='many'/>");
-            assertThat(readToEnd(in)).contains("<bad-format").contains("</stream:stream>");
+            assertThat(XmppTestClients.readToEnd(in)).contains("<bad-format").contains("</stream:stream>");
         }
         try (SSLSocket s = authenticated()) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
             bind(out, in, "early");
             write(out, "<r xmlns='" + SM + "'/>");
-            assertThat(readToEnd(in)).contains("<unsupported-stanza-type").contains("</stream:stream>");
+            assertThat(XmppTestClients.readToEnd(in)).contains("<unsupported-stanza-type").contains("</stream:stream>");
         }
     }
 
@@ -159,7 +159,7 @@ class StreamManagementRawTest {
             assertThat(resumed).contains("<resumed xmlns=\"" + SM + "\"").contains("previd=\"" + id + "\"").contains("h=\"2\"");
             String resent = readUntil(in2, "</iq>");
             assertThat(resent).contains("id=\"v2\"").doesNotContain("id=\"v1\"");
-            assertThat(readToEnd(in1)).as("the old stream is closed").contains("<conflict").contains("</stream:stream>");
+            assertThat(XmppTestClients.readToEnd(in1)).as("the old stream is closed").contains("<conflict").contains("</stream:stream>");
 
             // the resumed stream goes on counting from where the old one was
             write(out2, "<iq type='get' id='v3' to='localhost'><query xmlns='jabber:iq:version'/></iq>");
@@ -168,7 +168,7 @@ class StreamManagementRawTest {
             readUntil(in2, "<a ");
             assertThat(readUntil(in2, "/>")).contains("h=\"3\"");
             write(out2, "<a xmlns='" + SM + "' h='3'/></stream:stream>");
-            assertThat(readToEnd(in2)).contains("</stream:stream>").doesNotContain("stream:error");
+            assertThat(XmppTestClients.readToEnd(in2)).contains("</stream:stream>").doesNotContain("stream:error");
         }
     }
 
@@ -211,20 +211,6 @@ class StreamManagementRawTest {
                 throw new AssertionError("closed before " + marker + ": " + got.toString(StandardCharsets.UTF_8));
             }
             got.write(b);
-        }
-        return got.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String readToEnd(InputStream in) {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                got.write(buf, 0, n);
-            }
-        } catch (java.io.IOException e) {
-            // reset after the server closed: what we read is what we got
         }
         return got.toString(StandardCharsets.UTF_8);
     }

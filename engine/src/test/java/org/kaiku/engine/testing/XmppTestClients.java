@@ -101,6 +101,21 @@ public final class XmppTestClients {
         }
     }
 
+    /** Everything the server sends until it closes the connection (a reset counts as the end). */
+    public static String readToEnd(java.io.InputStream in) {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                got.write(buf, 0, n);
+            }
+        } catch (java.io.IOException e) {
+            // reset after the server closed: what we read is what we got
+        }
+        return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A chat message with a body, built by the sending connection's stanza factory. */
     public static org.jivesoftware.smack.packet.Message chat(XMPPTCPConnection from, org.jxmpp.jid.Jid to, String body) {
         return from.getStanzaFactory().buildMessageStanza().to(to)
