@@ -51,37 +51,56 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
+def failure(work, name):
+    """Why a scenario has no figures: the text deploy/bench/run wrote to results/NAME.failed, or None."""
+    path = os.path.join(work, "results", name + ".failed")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read().strip() or "failed"
+
+
 def rows(work, idle_counts):
-    """(scenario, figure, better, {server: value}) for every figure of the table."""
+    """(scenario, figure, better, {server: value}) for every figure of the table; a scenario that
+    failed or was not run shows that word instead of a number (the notes below the table say why)."""
     out = []
 
-    def add(scenario, figure, better, getter):
-        out.append((scenario, figure, better, {s: getter(s) for s in SERVERS}))
+    def add(scenario, figure, better, result, *keys, scale=None):
+        vals = {}
+        for s in SERVERS:
+            name = f"{s}-{result}"
+            v = dig(load(work, name), *keys)
+            if v is not None and scale is not None:
+                v = scale(v)
+            if v is None and failure(work, name) is not None:
+                v = "not run" if failure(work, name).startswith("not run") else "failed"
+            vals[s] = v
+        out.append((scenario, figure, better, vals))
 
-    add("login storm", "logins/s", "higher", lambda s: dig(load(work, s + "-login"), "login", "logins_per_s"))
-    add("login storm", "login time p50 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p50"))
-    add("login storm", "login time p99 (ms)", "lower", lambda s: dig(load(work, s + "-login"), "login", "login_ms", "p99"))
-    add("login storm", "server CPU per login (ms)", "lower",
-        lambda s: dig(load(work, s + "-login"), "login", "server_cpu_ms_per_session"))
-    add("login storm", "failed logins", "lower", lambda s: dig(load(work, s + "-login"), "login", "failed"))
-    add("one-to-one chat", "delivered msg/s at the knee", "higher",
-        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "delivered_per_s"))
-    add("one-to-one chat", "p50 latency at the knee (ms)", "lower",
-        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p50"))
-    add("one-to-one chat", "p99 latency at the knee (ms)", "lower",
-        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "latency_ms", "p99"))
-    add("one-to-one chat", "server CPU per message at the knee (µs)", "lower",
-        lambda s: dig(load(work, s + "-chat"), "chat", "knee", "server_cpu_us_per_message"))
-    add("one-to-one chat", "messages lost (must be 0)", "lower", lambda s: dig(load(work, s + "-chat"), "chat", "loss"))
+    add("login storm", "logins/s", "higher", "login", "login", "logins_per_s")
+    add("login storm", "login time p50 (ms)", "lower", "login", "login", "login_ms", "p50")
+    add("login storm", "login time p99 (ms)", "lower", "login", "login", "login_ms", "p99")
+    add("login storm", "server CPU per login (ms)", "lower", "login", "login", "server_cpu_ms_per_session")
+    add("login storm", "failed logins", "lower", "login", "login", "failed")
+    add("one-to-one chat", "delivered msg/s at the knee", "higher", "chat", "chat", "knee", "delivered_per_s")
+    add("one-to-one chat", "p50 latency at the knee (ms)", "lower", "chat", "chat", "knee", "latency_ms", "p50")
+    add("one-to-one chat", "p99 latency at the knee (ms)", "lower", "chat", "chat", "knee", "latency_ms", "p99")
+    add("one-to-one chat", "server CPU per message at the knee (µs)", "lower", "chat", "chat", "knee", "server_cpu_us_per_message")
+    add("one-to-one chat", "messages lost (must be 0)", "lower", "chat", "chat", "loss")
     for n in idle_counts:
         label = f"idle sessions ({int(n):,})"
-        add(label, "sessions held", "higher", lambda s, n=n: dig(load(work, f"{s}-idle-{n}"), "memory", "sessions_held"))
-        add(label, "RSS per session (KiB)", "lower", lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "rss_per_session_bytes")))
-        add(label, "heap per session (KiB, Kaiku)", "lower",
-            lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "heap_used_per_session_bytes")))
-        add(label, "direct memory per session (KiB, Kaiku)", "lower",
-            lambda s, n=n: kib(dig(load(work, f"{s}-idle-{n}"), "memory", "direct_buffers_per_session_bytes")))
+        add(label, "sessions held", "higher", f"idle-{n}", "memory", "sessions_held")
+        add(label, "RSS per session (KiB)", "lower", f"idle-{n}", "memory", "rss_per_session_bytes", scale=kib)
+        add(label, "heap per session (KiB, Kaiku)", "lower", f"idle-{n}", "memory", "heap_used_per_session_bytes", scale=kib)
+        add(label, "direct memory per session (KiB, Kaiku)", "lower", f"idle-{n}", "memory",
+            "direct_buffers_per_session_bytes", scale=kib)
     return out
+
+
+def failures(work):
+    """(name, why) of every scenario that failed or was not run, in file-name order."""
+    d = os.path.join(work, "results")
+    return [(f[:-len(".failed")], failure(work, f[:-len(".failed")])) for f in sorted(os.listdir(d)) if f.endswith(".failed")]
 
 
 def kib(v):
@@ -103,8 +122,9 @@ def meta(work):
 def markdown(work, out_path):
     m = meta(work)
     scale = m.get("scale", "?")
-    idle_counts = sorted({re.match(r".*-idle-(\d+)\.json", f).group(1)
-                          for f in os.listdir(os.path.join(work, "results")) if re.match(r".*-idle-(\d+)\.json", f)}, key=int)
+    idle_pattern = r".*-idle-(\d+)\.(json|failed)"
+    idle_counts = sorted({re.match(idle_pattern, f).group(1)
+                          for f in os.listdir(os.path.join(work, "results")) if re.match(idle_pattern, f)}, key=int)
     lines = ["# Kaiku, ejabberd and Prosody side by side", ""]
     if scale != "full":
         lines += [f"> **SMOKE RUN (scale `{scale}`).** These figures only show that the harness works end to end;",
@@ -112,7 +132,8 @@ def markdown(work, out_path):
                   "> `deploy/bench/run` (scale `full`) on a quiet machine for real figures.", ""]
     lines += ["Made by `deploy/bench/run` (see [README.md](README.md)); every figure below was measured by the",
               "commands listed at the end. Ratios are Kaiku divided by the other server; whether higher or",
-              "lower is better is stated per row. A dash: not measured (see notes).", "",
+              "lower is better is stated per row. A dash: not measured (see notes); \"failed\" and \"not run\":",
+              "the scenario broke or could not start, for the reason listed under the table.", "",
               "| scenario | figure | better | Kaiku | ejabberd | Prosody | Kaiku / ejabberd | Kaiku / Prosody |",
               "|---|---|---|---|---|---|---|---|"]
     for scenario, figure, better, vals in rows(work, idle_counts):
@@ -120,8 +141,13 @@ def markdown(work, out_path):
         lines.append(f"| {scenario} | {figure} | {better} | {fmt(k)} | {fmt(e)} | {fmt(p)} | {ratio(k, e)} | {ratio(k, p)} |")
     lines += ["| group chat (1 room, 1,000 occupants) | deliveries/s, latency | | not yet | not measured | not measured | - | - |",
               "| notifications (1 node, 100,000 subscribers, 10,000 online) | publish to last delivery | | not yet | not measured | not measured | - | - |",
-              "",
-              "Server CPU is user + system time from `/proc/PID/stat` (Kaiku: its JVM plus its Cassandra) over the",
+              ""]
+    fails = failures(work)
+    if fails:
+        lines += ["Scenarios that failed or were not run, and why:", ""]
+        lines += [f"- `{name}`: {why}" for name, why in fails]
+        lines.append("")
+    lines += ["Server CPU is user + system time from `/proc/PID/stat` (Kaiku: its JVM plus its Cassandra) over the",
               "login phase, or over a chat step and its drain, divided by the logins or messages; it includes the",
               "server's background work, which dominates at small loads. RSS per session likewise sums Kaiku's two",
               "processes; heap and direct memory are the Kaiku JVM's, after a full GC.", "",
