@@ -57,7 +57,8 @@ public final class C2sListener {
                                              Set<ActorRef<SessionMessage>> sessions, AtomicLong ids) {
         return Behaviors.receive(Command.class)
                 .onMessage(Accept.class, a -> {
-                    ActorRef<SessionMessage> s = ctx.spawn(C2sSession.create(shared, a.directTls()), "c2s-" + ids.incrementAndGet());
+                    ActorRef<SessionMessage> s = ctx.spawn(C2sSession.create(shared, a.directTls(), a.connection().remoteAddress().getAddress()),
+                            "c2s-" + ids.incrementAndGet());
                     ctx.watch(s);
                     sessions.add(s);
                     wire(ctx, shared, a, s);

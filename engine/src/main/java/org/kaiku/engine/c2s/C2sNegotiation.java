@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.kaiku.engine.features.register.RegistrationModule;
 import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.protocol.ext.register.Registration;
 import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ChannelBinding;
@@ -45,6 +47,7 @@ final class C2sNegotiation {
     private boolean scramWaitingFirst;
     private PlainCredentials plain;
     private String pendingBindId;
+    private boolean registeredOnStream;
 
     C2sNegotiation(C2sContext shared, C2sSession session) {
         this.shared = shared;
@@ -120,6 +123,9 @@ final class C2sNegotiation {
             mechs.child(XmlElement.builder("mechanism", Namespaces.SASL).text("PLAIN").build());
         }
         f.child(mechs.build());
+        if (registrationOffered()) {
+            f.child(Registration.feature());
+        }
         if (cb) {
             // XEP-0440: which channel-binding types this server can check on this connection.
             XmlElement.Builder types = XmlElement.builder("sasl-channel-binding", SASL_CB);
@@ -188,6 +194,16 @@ final class C2sNegotiation {
         }
         if (user != null && StreamManagement.is(e)) {
             session.sm().beforeBind(e, user);
+            return;
+        }
+        if (user == null && encryptedEnough() && e.name().equals("iq") && Namespaces.CLIENT.equals(ns)
+                && e.child("query", Registration.NAMESPACE) != null && e.attr("id") != null) {
+            if (registrationOffered()) {
+                onRegistration(e);
+            } else {
+                // XEP-0077 section 3.1: a host without in-band registration MUST answer service-unavailable
+                session.writeElement(Registration.error(e, StanzaError.of(StanzaError.Condition.SERVICE_UNAVAILABLE)));
+            }
             return;
         }
         session.streamError(Condition.NOT_AUTHORIZED, "authenticate first");
@@ -346,6 +362,33 @@ final class C2sNegotiation {
         plain = null;
         scramWaitingFirst = false;
         pendingUser = null;
+    }
+
+    // ------------------------------------- in-band registration (XEP-0077 section 3.1)
+
+    /** In-band registration is on, and the stream is encrypted where STARTTLS is required. */
+    private boolean registrationOffered() {
+        return encryptedEnough() && shared.modules().module(RegistrationModule.class).map(RegistrationModule::inBand).orElse(false);
+    }
+
+    private boolean encryptedEnough() {
+        return session.isTls() || !shared.settings().starttlsRequired();
+    }
+
+    private void onRegistration(XmlElement iq) {
+        RegistrationModule module = shared.modules().module(RegistrationModule.class).orElseThrow();
+        session.waitForAnswer();
+        session.context().pipeToSelf(module.beforeAuth(iq, session.remote(), registeredOnStream),
+                (answer, err) -> new C2sSession.PreAuthAnswer(err == null ? answer
+                        : Registration.error(iq, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR))));
+    }
+
+    /** A set answered with a result created an account: this stream may not create another. */
+    void onPreAuthAnswer(C2sSession.PreAuthAnswer m) {
+        if ("result".equals(m.answer().attr("type")) && m.answer().child("query", Registration.NAMESPACE) == null) {
+            registeredOnStream = true;
+        }
+        session.writeElement(m.answer());
     }
 
     // ------------------------------------------------------- binding (RFC 6120 section 7)

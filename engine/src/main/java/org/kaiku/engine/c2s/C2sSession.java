@@ -73,6 +73,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     }
 
     /** An asynchronous answer for the client (module iq results). */
+    /** The answer to an iq handled before authentication (XEP-0077 registration). */
+    record PreAuthAnswer(XmlElement answer) implements SessionMessage {
+    }
+
     record Reply(XmlElement stanza) implements SessionMessage {
     }
 
@@ -84,6 +88,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private final TimerScheduler<SessionMessage> timers;
     private final SecureRandom random = new SecureRandom();
     private final boolean directTls;
+    /** The client's address, as the listener accepted it (the registration limit counts by it). */
+    private final java.net.InetAddress remote;
     private final List<Outgoing> beforeAttach = new ArrayList<>();
     private final java.util.ArrayDeque<StreamEvent> deferred = new java.util.ArrayDeque<>();
     private ActorRef<Outgoing> out;
@@ -103,11 +109,12 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private boolean detached;
 
     private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
-                       C2sContext shared, boolean directTls) {
+                       C2sContext shared, boolean directTls, java.net.InetAddress remote) {
         super(context);
         this.shared = shared;
         this.timers = timers;
         this.directTls = directTls;
+        this.remote = remote;
         this.decoder = new XmlStreamDecoder(shared.settings().limits());
         this.negotiation = new C2sNegotiation(shared, this);
         this.sm = new C2sStreamManagement(shared, this, timers);
@@ -115,8 +122,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         timers.startTimerWithFixedDelay(Tick.KEEPALIVE, shared.settings().keepaliveInterval());
     }
 
-    public static Behavior<SessionMessage> create(C2sContext shared, boolean directTls) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sSession(ctx, timers, shared, directTls)));
+    public static Behavior<SessionMessage> create(C2sContext shared, boolean directTls, java.net.InetAddress remote) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sSession(ctx, timers, shared, directTls, remote)));
     }
 
     @Override
@@ -132,6 +139,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 .onMessage(InboundEnded.class, this::onInboundEnded)
                 .onMessage(CredentialsLoaded.class, m -> afterWait(() -> negotiation.onCredentials(m)))
                 .onMessage(Bound.class, m -> afterWait(() -> negotiation.onBound(m)))
+                .onMessage(PreAuthAnswer.class, m -> afterWait(() -> negotiation.onPreAuthAnswer(m)))
                 .onMessage(Reply.class, m -> {
                     writeStanza(m.stanza(), 0);
                     return this;
@@ -334,6 +342,10 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     void sendHeader(String to) {
         write(StreamHeader.open(shared.settings().domain(), to, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), "jabber:client"));
         headerSent = true;
+    }
+
+    java.net.InetAddress remote() {
+        return remote;
     }
 
     /** Pause reading from the socket until {@link #afterWait} runs. */

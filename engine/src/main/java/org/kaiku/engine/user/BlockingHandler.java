@@ -8,6 +8,7 @@ import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.protocol.ext.blocking.Blocking;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.StanzaRequestException;
 import org.kaiku.protocol.stanza.StanzaKind;
 import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
@@ -59,7 +60,7 @@ final class BlockingHandler {
         Blocking.Change change;
         try {
             change = Blocking.readChange(payload);
-        } catch (Blocking.RequestException e) {
+        } catch (StanzaRequestException e) {
             account.errorToClient(box, resource, iq, e.condition());
             return;
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.StanzaRequestException;
 import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
 import org.kaiku.protocol.xml.XmlNode;
@@ -34,42 +35,28 @@ public final class Blocking {
         }
     }
 
-    /** Why a request cannot be taken: which stanza error to answer with. */
-    public static final class RequestException extends Exception {
-        private final StanzaError.Condition condition;
-
-        RequestException(StanzaError.Condition condition, String message) {
-            super(message);
-            this.condition = condition;
-        }
-
-        public StanzaError.Condition condition() {
-            return condition;
-        }
-    }
-
     /**
      * Reads the payload of an iq set: {@code <block/>} needs at least one item (bad-request
      * otherwise, section 3.3); each item needs a valid 'jid' (jid-malformed). Anything that is
      * neither block nor unblock is a bad-request.
      */
-    public static Change readChange(XmlElement payload) throws RequestException {
+    public static Change readChange(XmlElement payload) throws StanzaRequestException {
         boolean block = payload.is("block", NAMESPACE);
         if (!block && !payload.is("unblock", NAMESPACE)) {
-            throw new RequestException(StanzaError.Condition.BAD_REQUEST, "expected block or unblock");
+            throw new StanzaRequestException(StanzaError.Condition.BAD_REQUEST, "expected block or unblock");
         }
         List<String> jids = new ArrayList<>();
         for (XmlElement item : payload.elements("item", NAMESPACE)) {
             Optional<Jid> jid = Jid.tryParse(item.attr("jid"));
             if (jid.isEmpty()) {
-                throw new RequestException(StanzaError.Condition.JID_MALFORMED, "not a JID: " + item.attr("jid"));
+                throw new StanzaRequestException(StanzaError.Condition.JID_MALFORMED, "not a JID: " + item.attr("jid"));
             }
             if (!jids.contains(jid.get().toString())) {
                 jids.add(jid.get().toString());
             }
         }
         if (block && jids.isEmpty()) {
-            throw new RequestException(StanzaError.Condition.BAD_REQUEST, "block needs at least one item");
+            throw new StanzaRequestException(StanzaError.Condition.BAD_REQUEST, "block needs at least one item");
         }
         return new Change(block, jids);
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kaiku.protocol.stanza.Namespaces;
 import org.kaiku.protocol.stanza.StanzaError;
+import org.kaiku.protocol.stanza.StanzaRequestException;
 import org.kaiku.protocol.stream.XmlStreamException;
 import org.kaiku.protocol.xml.XmlElement;
 
@@ -37,18 +38,18 @@ class BlockingTest {
     @Test
     void malformedRequestsGetTheirErrors() {
         assertThatThrownBy(() -> Blocking.readChange(payload("<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'/></iq>")))
-                .isInstanceOfSatisfying(Blocking.RequestException.class,
+                .isInstanceOfSatisfying(StanzaRequestException.class,
                         e -> assertThat(e.condition()).isEqualTo(StanzaError.Condition.BAD_REQUEST));
         assertThatThrownBy(() -> Blocking.readChange(payload("<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'>"
                 + "<item jid='@@bad@@'/></block></iq>")))
-                .isInstanceOfSatisfying(Blocking.RequestException.class,
+                .isInstanceOfSatisfying(StanzaRequestException.class,
                         e -> assertThat(e.condition()).isEqualTo(StanzaError.Condition.JID_MALFORMED));
         assertThatThrownBy(() -> Blocking.readChange(payload("<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'>"
                 + "<item/></block></iq>")))
-                .isInstanceOfSatisfying(Blocking.RequestException.class,
+                .isInstanceOfSatisfying(StanzaRequestException.class,
                         e -> assertThat(e.condition()).isEqualTo(StanzaError.Condition.JID_MALFORMED));
         assertThatThrownBy(() -> Blocking.readChange(payload("<iq type='set' id='b'><blocklist xmlns='urn:xmpp:blocking'/></iq>")))
-                .isInstanceOf(Blocking.RequestException.class);
+                .isInstanceOf(StanzaRequestException.class);
     }
 
     @ParameterizedTest(name = "{0} blocks {1}: {2}")
