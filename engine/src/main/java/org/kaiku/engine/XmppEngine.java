@@ -18,6 +18,9 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.auth.CredentialStore;
 import org.kaiku.engine.c2s.C2sContext;
+import org.kaiku.engine.component.ComponentDirectory;
+import org.kaiku.engine.component.ComponentService;
+import org.kaiku.engine.component.ComponentSettings;
 import org.kaiku.engine.c2s.C2sListener;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
@@ -44,6 +47,7 @@ public final class XmppEngine {
     private final Tcp.ServerBinding c2sTls;
     private final AccountService accounts;
     private final ModuleRegistry modules;
+    private ComponentService components;
 
     private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
                        Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules) {
@@ -65,7 +69,9 @@ public final class XmppEngine {
         TlsMaterial tls;
         ModuleRegistry modules;
         byte[] secret;
+        ComponentSettings componentSettings;
         try {
+            componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
             tls = TlsMaterial.load(settings);
             modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version(), stores, system.settings().config());
@@ -74,7 +80,8 @@ public final class XmppEngine {
         }
         AtomicReference<Router> routerRef = new AtomicReference<>();
         ServerStanzaHandler serverHandler = new ServerStanzaHandler(modules, s -> routerRef.get().route(s));
-        Router router = new Router(system, settings.domain(), serverHandler);
+        ComponentDirectory directory = ComponentDirectory.start(system, componentSettings.secrets().keySet());
+        Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData());
@@ -87,7 +94,13 @@ public final class XmppEngine {
                 ? CompletableFuture.completedFuture(null)
                 : bind(system, mat, listener, settings.bindHost(), settings.c2sTlsPort(), true, "kaiku.c2s.tls-port");
         AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations());
+        CompletionStage<ComponentService> components = ComponentService.start(system, componentSettings, directory, router,
+                settings.limits());
         return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules))
+                .thenCombine(components, (engine, c) -> {
+                    engine.components = c;
+                    return engine;
+                })
                 .whenComplete((engine, err) -> {
                     if (err != null) {
                         // One listener may have bound while the other failed: release it.
@@ -97,6 +110,7 @@ public final class XmppEngine {
                                 b.unbind();
                             }
                         });
+                        components.thenAccept(c -> c.stop(system));
                     }
                 });
     }
@@ -128,6 +142,11 @@ public final class XmppEngine {
         return c2sTls == null ? -1 : ((InetSocketAddress) c2sTls.localAddress()).getPort();
     }
 
+    /** The XEP-0114 component port, or -1 when no component is configured. */
+    public int componentPort() {
+        return components.port();
+    }
+
     public AccountService accounts() {
         return accounts;
     }
@@ -145,6 +164,7 @@ public final class XmppEngine {
                 ? CompletableFuture.completedFuture(null) : c2sTls.unbind());
         return unbound.thenCompose(x -> AskPattern.<C2sListener.Command, Done>ask(listener, C2sListener.Shutdown::new,
                         Duration.ofSeconds(15), system.scheduler()))
-                .handle((d, err) -> null);
+                .handle((d, err) -> null)
+                .thenCompose(x -> components.stop(system));
     }
 }

@@ -98,13 +98,17 @@ public final class C2sListener {
                     return Behaviors.stopped();
                 })
                 .onMessage(Accept.class, a -> {
-                    // Accepted while stopping: refuse by closing at once.
-                    a.connection().handleWith(Flow.fromSinkAndSource(Sink.<ByteString>ignore(), Source.<ByteString>empty()),
-                            Materializer.matFromSystem(ctx.getSystem()));
+                    refuse(a.connection(), ctx.getSystem());
                     return Behaviors.same();
                 })
                 .onAnyMessage(m -> Behaviors.same())
                 .build();
+    }
+
+    /** A connection accepted while its listener stops: closed at once, nothing read. */
+    public static void refuse(Tcp.IncomingConnection connection, org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        connection.handleWith(Flow.fromSinkAndSource(Sink.<ByteString>ignore(), Source.<ByteString>empty()),
+                Materializer.matFromSystem(system));
     }
 
     private static void wire(ActorContext<Command> ctx, C2sContext shared, Accept a, ActorRef<SessionMessage> session) {

@@ -8,12 +8,14 @@ import java.util.Map;
 /**
  * What one module adds, as data. Build it with {@link #builder()}. {@code features} are the
  * server's (disco#info on the domain); {@code accountFeatures} are answered on every account's
- * bare JID (disco#info to the user's own bare JID, e.g. XEP-0313 section 6).
+ * bare JID (disco#info to the user's own bare JID, e.g. XEP-0313 section 6); {@code items} are
+ * the addresses the server's disco#items lists (services on domains of their own).
  */
 public record ModuleRegistration(List<String> features, List<Identity> identities, Map<IqHandler.Key, IqHandler> iqHandlers,
-                                 List<String> accountFeatures) {
+                                 List<String> accountFeatures, List<String> items) {
 
     public ModuleRegistration {
+        items = List.copyOf(items);
         features = List.copyOf(features);
         accountFeatures = List.copyOf(accountFeatures);
         identities = List.copyOf(identities);
@@ -29,6 +31,7 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
         private final List<Identity> identities = new ArrayList<>();
         private final Map<IqHandler.Key, IqHandler> handlers = new LinkedHashMap<>();
         private final List<String> accountFeatures = new ArrayList<>();
+        private final List<String> items = new ArrayList<>();
 
         public Builder feature(String var) {
             features.add(var);
@@ -52,8 +55,14 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
             return this;
         }
 
+        /** An address (a service's JID) listed in the server's disco#items. */
+        public Builder item(String jid) {
+            items.add(jid);
+            return this;
+        }
+
         public ModuleRegistration build() {
-            return new ModuleRegistration(features, identities, handlers, accountFeatures);
+            return new ModuleRegistration(features, identities, handlers, accountFeatures, items);
         }
     }
 }

@@ -24,6 +24,7 @@ public final class ModuleRegistry {
     private final List<XmppModule> modules = new ArrayList<>();
     private final TreeSet<String> features = new TreeSet<>();
     private final TreeSet<String> accountFeatures = new TreeSet<>();
+    private final List<String> items = new ArrayList<>();
     private final List<Identity> identities = new ArrayList<>();
     private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
     private final AccountSignals accountSignals = new AccountSignals();
@@ -65,6 +66,7 @@ public final class ModuleRegistry {
             r.modules.add(m);
             r.features.addAll(reg.features());
             r.accountFeatures.addAll(reg.accountFeatures());
+            r.items.addAll(reg.items());
             r.identities.addAll(reg.identities());
             for (Map.Entry<IqHandler.Key, IqHandler> h : reg.iqHandlers().entrySet()) {
                 IqHandler previous = r.handlers.putIfAbsent(h.getKey(), h.getValue());
@@ -90,6 +92,11 @@ public final class ModuleRegistry {
     /** The loaded module of this class, if any. */
     public <T extends XmppModule> java.util.Optional<T> module(Class<T> type) {
         return modules.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    /** The addresses of the server's disco#items, in module order. */
+    public List<String> items() {
+        return List.copyOf(items);
     }
 
     public List<Identity> identities() {

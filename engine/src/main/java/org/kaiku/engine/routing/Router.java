@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes stanzas by their 'to' address (RFC 6120 section 10): the server's own domain goes to
  * the server handler, a local account to its {@link UserEntity} through Cluster Sharding (on
- * whichever node hosts it), and any other domain is answered with remote-server-not-found, as
- * this server has no server-to-server links yet. An unparsable 'to' is answered with
+ * whichever node hosts it), a component's domain to the component connected for it (XEP-0114;
+ * service-unavailable while none is), and any other domain is answered with
+ * remote-server-not-found, as this server has no server-to-server links yet. An unparsable 'to' is answered with
  * jid-malformed. Errors are never answered with errors (section 8.3.1): they are dropped.
  * Thread-safe: it holds only immutable fields.
  */
@@ -27,15 +28,23 @@ public final class Router implements StanzaRouter {
     private final ClusterSharding sharding;
     private final String domain;
     private final Consumer<XmlElement> serverHandler;
+    private final ComponentRoutes components;
+
+    /** A router without components. */
+    public Router(ActorSystem<?> system, String domain, Consumer<XmlElement> serverHandler) {
+        this(system, domain, serverHandler, ComponentRoutes.NONE);
+    }
 
     /**
      * @param domain        the XMPP domain served here; prepared per RFC 7622 before comparing
      * @param serverHandler receives stanzas addressed to the domain itself (or domain/resource)
+     * @param components    the external components' domains and connections
      */
-    public Router(ActorSystem<?> system, String domain, Consumer<XmlElement> serverHandler) {
+    public Router(ActorSystem<?> system, String domain, Consumer<XmlElement> serverHandler, ComponentRoutes components) {
         this.sharding = ClusterSharding.get(system);
         this.domain = Jid.ofDomain(domain).domain();
         this.serverHandler = Objects.requireNonNull(serverHandler, "serverHandler");
+        this.components = Objects.requireNonNull(components, "components");
     }
 
     public String domain() {
@@ -64,7 +73,11 @@ public final class Router implements StanzaRouter {
     public void route(XmlElement stanza, Jid target) {
         String to = Stanzas.to(stanza);
         if (!target.domain().equals(domain)) {
-            bounce(stanza, StanzaError.Condition.REMOTE_SERVER_NOT_FOUND, target.toString());
+            if (!components.serves(target.domain())) {
+                bounce(stanza, StanzaError.Condition.REMOTE_SERVER_NOT_FOUND, target.toString());
+            } else if (!components.deliver(target.domain(), stanza)) {
+                bounce(stanza, StanzaError.Condition.SERVICE_UNAVAILABLE, target.toString());
+            }
             return;
         }
         XmlElement canonical = to.equals(target.toString()) ? stanza : stanza.withAttr("to", target.toString());

@@ -15,11 +15,11 @@ import org.kaiku.protocol.xml.XmlElement;
 /**
  * XEP-0030 Service Discovery. The server's disco#info is generated from the
  * {@link ModuleRegistry}: every identity and feature a module registered, nothing listed by
- * hand. disco#items is empty until components (MUC, pubsub, upload) exist. On a user's own bare
+ * hand. disco#items lists the services modules registered as items (external components). On a user's own bare
  * JID the account answers with identity account/registered (RFC 6121 / XEP-0030 section 3.1) and
  * the account features modules registered (e.g. urn:xmpp:mam:2, XEP-0313 section 6).
  */
-@Xep(number = 30, version = "2.5rc3", status = Xep.Status.PARTIAL, note = "no nodes; items empty until components exist")
+@Xep(number = 30, version = "2.5rc3", status = Xep.Status.PARTIAL, note = "no nodes; items are the services modules register (external components)")
 public final class DiscoModule implements XmppModule {
     public static final String INFO = "http://jabber.org/protocol/disco#info";
     public static final String ITEMS = "http://jabber.org/protocol/disco#items";
@@ -41,8 +41,13 @@ public final class DiscoModule implements XmppModule {
                     registry.features().forEach(f -> q.child(XmlElement.builder("feature", INFO).attr("var", f).build()));
                     return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), q.build()));
                 })
-                .iq(IqHandler.Scope.SERVER, ITEMS, "get", req -> CompletableFuture.completedFuture(
-                        Stanzas.iqResult(req.iq(), XmlElement.of("query", ITEMS))))
+                .iq(IqHandler.Scope.SERVER, ITEMS, "get", req -> {
+                    XmlElement.Builder q = XmlElement.builder("query", ITEMS);
+                    if (req.payload().attr("node") == null) {
+                        registry.items().forEach(jid -> q.child(XmlElement.builder("item", ITEMS).attr("jid", jid).build()));
+                    }
+                    return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), q.build()));
+                })
                 .accountFeature(INFO)
                 .iq(IqHandler.Scope.ACCOUNT, INFO, "get", req -> {
                     XmlElement.Builder q = XmlElement.builder("query", INFO)
