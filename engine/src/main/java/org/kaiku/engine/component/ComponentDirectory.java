@@ -21,12 +21,15 @@ import org.kaiku.protocol.xml.XmlElement;
  * map the {@link org.kaiku.engine.routing.Router} reads on the message path (no ask, no actor hop
  * to find a route). The Receptionist spreads registrations by gossip, so a component that just
  * connected to another node is reachable from here a moment later; stanzas sent in that moment get
- * service-unavailable, as for a component that is not connected. A session that stops is removed
+ * service-unavailable, as for a component that is not connected. Sessions of this node are known
+ * at once ({@link #claim}), which also makes a second connection for a domain on one node fail. A session that stops is removed
  * from the listing by the Receptionist itself (it watches the registered actor).
  */
 public final class ComponentDirectory implements ComponentRoutes {
     private final Set<String> domains;
     private final Map<String, ActorRef<ComponentSession.Command>> connected = new ConcurrentHashMap<>();
+    /** Sessions of this node, known at once (the listing reaches even this node a moment later). */
+    private final Map<String, ActorRef<ComponentSession.Command>> local = new ConcurrentHashMap<>();
 
     private ComponentDirectory(Set<String> domains) {
         this.domains = Set.copyOf(domains);
@@ -63,9 +66,28 @@ public final class ComponentDirectory implements ComponentRoutes {
         });
     }
 
-    /** The session serving {@code domain}, as this node last heard. */
+    /** The session serving {@code domain}: this node's own, else the cluster's as this node last heard. */
     Optional<ActorRef<ComponentSession.Command>> find(String domain) {
-        return Optional.ofNullable(connected.get(domain));
+        ActorRef<ComponentSession.Command> mine = local.get(domain);
+        return Optional.ofNullable(mine != null ? mine : connected.get(domain));
+    }
+
+    /**
+     * Takes {@code domain} for a session of this node that passed its handshake: false when a
+     * session of this node or, as far as this node knows, of another one serves it already. Two
+     * nodes that accept the same domain within one gossip round both keep theirs; the router then
+     * uses whichever the listing names.
+     */
+    boolean claim(String domain, ActorRef<ComponentSession.Command> session) {
+        if (connected.containsKey(domain)) {
+            return false;
+        }
+        return local.putIfAbsent(domain, session) == null;
+    }
+
+    /** The session of this node ended. */
+    void release(String domain, ActorRef<ComponentSession.Command> session) {
+        local.remove(domain, session);
     }
 
     @Override
@@ -75,7 +97,7 @@ public final class ComponentDirectory implements ComponentRoutes {
 
     @Override
     public boolean deliver(String domain, XmlElement stanza) {
-        ActorRef<ComponentSession.Command> session = connected.get(domain);
+        ActorRef<ComponentSession.Command> session = find(domain).orElse(null);
         if (session == null) {
             return false;
         }

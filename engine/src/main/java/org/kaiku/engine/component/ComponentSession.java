@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -151,6 +152,12 @@ public final class ComponentSession extends AbstractBehavior<ComponentSession.Co
                     }
                     return Behaviors.stopped();
                 })
+                .onSignal(PostStop.class, s -> {
+                    if (authenticated) {
+                        directory.release(domain, getContext().getSelf());
+                    }
+                    return this;
+                })
                 .build();
     }
 
@@ -199,7 +206,7 @@ public final class ComponentSession extends AbstractBehavior<ComponentSession.Co
                 streamError(Condition.NOT_AUTHORIZED, "handshake failed");
                 return;
             }
-            if (directory.find(domain).isPresent()) {
+            if (!directory.claim(domain, getContext().getSelf())) {
                 streamError(Condition.CONFLICT, domain + " is already connected");
                 return;
             }
