@@ -9,12 +9,14 @@ import java.util.Map;
  * What one module adds, as data. Build it with {@link #builder()}. {@code features} are the
  * server's (disco#info on the domain); {@code accountFeatures} are answered on every account's
  * bare JID (disco#info to the user's own bare JID, e.g. XEP-0313 section 6); {@code items} are
- * the addresses the server's disco#items lists (services on domains of their own).
+ * the addresses the server's disco#items lists (services on domains of their own); {@code commands}
+ * are the server's ad-hoc commands.
  */
 public record ModuleRegistration(List<String> features, List<Identity> identities, Map<IqHandler.Key, IqHandler> iqHandlers,
-                                 List<String> accountFeatures, List<String> items) {
+                                 List<String> accountFeatures, List<String> items, List<AdHocCommand> commands) {
 
     public ModuleRegistration {
+        commands = List.copyOf(commands);
         items = List.copyOf(items);
         features = List.copyOf(features);
         accountFeatures = List.copyOf(accountFeatures);
@@ -32,6 +34,7 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
         private final Map<IqHandler.Key, IqHandler> handlers = new LinkedHashMap<>();
         private final List<String> accountFeatures = new ArrayList<>();
         private final List<String> items = new ArrayList<>();
+        private final List<AdHocCommand> commands = new ArrayList<>();
 
         public Builder feature(String var) {
             features.add(var);
@@ -61,8 +64,14 @@ public record ModuleRegistration(List<String> features, List<Identity> identitie
             return this;
         }
 
+        /** An ad-hoc command (XEP-0050) of the server. */
+        public Builder command(AdHocCommand command) {
+            commands.add(command);
+            return this;
+        }
+
         public ModuleRegistration build() {
-            return new ModuleRegistration(features, identities, handlers, accountFeatures, items);
+            return new ModuleRegistration(features, identities, handlers, accountFeatures, items, commands);
         }
     }
 }

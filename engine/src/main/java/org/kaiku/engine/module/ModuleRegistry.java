@@ -25,6 +25,7 @@ public final class ModuleRegistry {
     private final TreeSet<String> features = new TreeSet<>();
     private final TreeSet<String> accountFeatures = new TreeSet<>();
     private final List<String> items = new ArrayList<>();
+    private final java.util.Map<String, AdHocCommand> commands = new java.util.LinkedHashMap<>();
     private final List<Identity> identities = new ArrayList<>();
     private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
     private final AccountSignals accountSignals = new AccountSignals();
@@ -67,6 +68,11 @@ public final class ModuleRegistry {
             r.features.addAll(reg.features());
             r.accountFeatures.addAll(reg.accountFeatures());
             r.items.addAll(reg.items());
+            for (AdHocCommand c : reg.commands()) {
+                if (r.commands.putIfAbsent(c.node(), c) != null) {
+                    throw new IllegalStateException("two commands on node " + c.node() + ": " + m.getClass().getName());
+                }
+            }
             r.identities.addAll(reg.identities());
             for (Map.Entry<IqHandler.Key, IqHandler> h : reg.iqHandlers().entrySet()) {
                 IqHandler previous = r.handlers.putIfAbsent(h.getKey(), h.getValue());
@@ -97,6 +103,16 @@ public final class ModuleRegistry {
     /** The addresses of the server's disco#items, in module order. */
     public List<String> items() {
         return List.copyOf(items);
+    }
+
+    /** The server's ad-hoc commands, in module order. */
+    public List<AdHocCommand> commands() {
+        return List.copyOf(commands.values());
+    }
+
+    /** The command on this node, if any. */
+    public java.util.Optional<AdHocCommand> command(String node) {
+        return java.util.Optional.ofNullable(commands.get(node));
     }
 
     public List<Identity> identities() {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.jivesoftware.smack.SmackException;
-import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.filter.StanzaIdFilter;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
@@ -17,6 +15,7 @@ import org.jivesoftware.smackx.iqregister.packet.Registration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.parts.Localpart;
+import org.kaiku.engine.testing.XmppTestClients;
 
 /**
  * XEP-0077 with Smack's AccountManager, as a client app signs a user up: the stream feature, the
@@ -42,11 +41,11 @@ class RegistrationSmackTest {
                 assertThat(accounts.getAccountAttributes()).contains("username", "password");
                 assertThat(accounts.getAccountInstructions()).isNotBlank();
 
-                assertThat(condition(() -> accounts.createAccount(Localpart.from("taken"), "whatever")))
+                assertThat(XmppTestClients.errorCondition(() -> accounts.createAccount(Localpart.from("taken"), "whatever")))
                         .isEqualTo(StanzaError.Condition.conflict);
                 // a refused name does not use up the stream's one registration
                 accounts.createAccount(Localpart.from("newbie"), "first-secret");
-                assertThat(condition(() -> accounts.createAccount(Localpart.from("another"), "x")))
+                assertThat(XmppTestClients.errorCondition(() -> accounts.createAccount(Localpart.from("another"), "x")))
                         .isEqualTo(StanzaError.Condition.not_acceptable);
 
                 c.login();
@@ -57,9 +56,9 @@ class RegistrationSmackTest {
                 Registration other = new Registration(Map.of("username", "taken", "password", "stolen"));
                 other.setType(IQ.Type.set);
                 other.setTo(c.getXMPPServiceDomain());
-                assertThat(condition(() -> c.sendIqRequestAndWaitForResponse(other))).isEqualTo(StanzaError.Condition.forbidden);
+                assertThat(XmppTestClients.errorCondition(() -> c.sendIqRequestAndWaitForResponse(other))).isEqualTo(StanzaError.Condition.forbidden);
                 // removal is not offered in-band (yet): not-allowed, and the account stays
-                assertThat(condition(loggedIn::deleteAccount)).isEqualTo(StanzaError.Condition.not_allowed);
+                assertThat(XmppTestClients.errorCondition(loggedIn::deleteAccount)).isEqualTo(StanzaError.Condition.not_allowed);
             } finally {
                 c.disconnect();
             }
@@ -101,7 +100,7 @@ class RegistrationSmackTest {
                 Registration bad = new Registration(Map.of("username", "bad@name", "password", "pw"));
                 bad.setType(IQ.Type.set);
                 bad.setTo(c.getXMPPServiceDomain());
-                assertThat(condition(() -> beforeLogin(c, bad))).isEqualTo(StanzaError.Condition.not_acceptable);
+                assertThat(XmppTestClients.errorCondition(() -> beforeLogin(c, bad))).isEqualTo(StanzaError.Condition.not_acceptable);
                 assertThat(c.isConnected()).as("a refused registration keeps the stream").isTrue();
             } finally {
                 c.disconnect();
@@ -117,7 +116,7 @@ class RegistrationSmackTest {
                 c.connect();
                 assertThat(c.hasFeature("register", "http://jabber.org/features/iq-register")).isFalse();
                 AccountManager accounts = AccountManager.getInstance(c);
-                assertThat(condition(accounts::getAccountAttributes)).isEqualTo(StanzaError.Condition.service_unavailable);
+                assertThat(XmppTestClients.errorCondition(accounts::getAccountAttributes)).isEqualTo(StanzaError.Condition.service_unavailable);
                 assertThat(c.isConnected()).isTrue();
             } finally {
                 c.disconnect();
@@ -133,7 +132,7 @@ class RegistrationSmackTest {
             Registration r = new Registration(Map.of("username", name, "password", "pw-" + name));
             r.setType(IQ.Type.set);
             r.setTo(c.getXMPPServiceDomain());
-            return condition(() -> beforeLogin(c, r));
+            return XmppTestClients.errorCondition(() -> beforeLogin(c, r));
         } finally {
             c.disconnect();
         }
@@ -142,20 +141,5 @@ class RegistrationSmackTest {
     /** An iq on a stream that has not logged in (Smack's usual call wants a user). */
     private static void beforeLogin(XMPPTCPConnection c, IQ iq) throws Exception {
         c.createStanzaCollectorAndSend(new StanzaIdFilter(iq.getStanzaId()), iq).nextResultOrThrow();
-    }
-
-    private interface Call {
-        void run() throws Exception;
-    }
-
-    private static StanzaError.Condition condition(Call call) throws Exception {
-        try {
-            call.run();
-            return null;
-        } catch (XMPPException.XMPPErrorException e) {
-            return e.getStanzaError().getCondition();
-        } catch (SmackException e) {
-            throw new AssertionError("no stanza error but " + e, e);
-        }
     }
 }

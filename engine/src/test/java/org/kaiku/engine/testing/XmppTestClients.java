@@ -137,4 +137,19 @@ public final class XmppTestClients {
             Thread.sleep(20);
         }
     }
+
+    /** A call to a Smack API that may fail with a stanza error. */
+    public interface Call {
+        void run() throws Exception;
+    }
+
+    /** The condition of the stanza error the call failed with, or null when it succeeded. */
+    public static org.jivesoftware.smack.packet.StanzaError.Condition errorCondition(Call call) throws Exception {
+        try {
+            call.run();
+            return null;
+        } catch (org.jivesoftware.smack.XMPPException.XMPPErrorException e) {
+            return e.getStanzaError().getCondition();
+        }
+    }
 }

@@ -1,0 +1,163 @@
+package org.kaiku.engine.features.admin;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import org.kaiku.engine.auth.AccountService;
+import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.module.AdHocCommand;
+import org.kaiku.engine.module.ModuleContext;
+import org.kaiku.engine.module.ModuleRegistration;
+import org.kaiku.engine.module.Xep;
+import org.kaiku.engine.module.XmppModule;
+import org.kaiku.protocol.ext.commands.AdHoc;
+import org.kaiku.protocol.ext.xdata.DataForm;
+import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.stanza.StanzaError;
+
+/**
+ * XEP-0133 Service Administration, version 1.3.0: ad-hoc commands for the accounts named in
+ * {@code kaiku.admins} (bare JIDs; nobody by default). Everyone else neither sees them in the
+ * command list nor may run them (forbidden), as section 5 requires.
+ *
+ * <ul>
+ *   <li>add-user (section 4.1): accountjid, password, password-verify; a name taken is a conflict
+ *       (the error table of section 5), passwords that differ or an account of another domain a
+ *       completed command with an error note;</li>
+ *   <li>change-user-password (4.7): accountjid, password; an unknown account item-not-found;</li>
+ *   <li>get-registered-users-num (4.13): the count of accounts of the domain (a full scan of
+ *       the credentials table partition of the domain: an operator's question, not a hot path).</li>
+ * </ul>
+ * Not offered yet: deleting, disabling or re-enabling users and ending their sessions (they need
+ * an account wipe and a disabled flag the stores do not have), the online-user lists and
+ * announcements (they need a cluster-wide view of sessions), message of the day, and restart.
+ */
+@Xep(number = 133, version = "1.3.0", status = Xep.Status.PARTIAL,
+        note = "add-user, change-user-password, get-registered-users-num; admins from kaiku.admins")
+public final class AdminCommandsModule implements XmppModule {
+    static final String NODE = "http://jabber.org/protocol/admin#";
+    static final String FORM_TYPE = "http://jabber.org/protocol/admin";
+
+    @Override
+    public ModuleRegistration register(ModuleContext ctx) {
+        Set<Jid> admins = admins(ctx);
+        AccountService accounts = new AccountService(ctx.domain(), ctx.stores().credentials(),
+                ctx.config().getInt("kaiku.sasl.scram-iterations"));
+        String domain = ctx.domain();
+        return ModuleRegistration.builder()
+                .command(new Command(admins, "add-user", "Add a User", form("Adding a User", "Fill out this form to add a user.",
+                        DataForm.Field.ask("accountjid", "jid-single", "The Jabber ID for the account to be added", true),
+                        DataForm.Field.ask("password", "text-private", "The password for this account", true),
+                        DataForm.Field.ask("password-verify", "text-private", "Retype password", true)),
+                        (requester, f) -> addUser(accounts, domain, f)))
+                .command(new Command(admins, "change-user-password", "Change User Password", form("Changing a User Password",
+                        "Fill out this form to change a user's password.",
+                        DataForm.Field.ask("accountjid", "jid-single", "The Jabber ID for this account", true),
+                        DataForm.Field.ask("password", "text-private", "The password for this account", true)),
+                        (requester, f) -> changePassword(accounts, domain, f)))
+                .command(new Command(admins, "get-registered-users-num", "Get Number of Registered Users", null,
+                        (requester, f) -> accounts.list(domain).thenApply(users -> AdHocCommand.Done.result(
+                                form(null, null, DataForm.Field.ask("registeredusersnum", null, "The number of registered users", false)
+                                        .withValues(Integer.toString(users.size()))).withType("result")))))
+                .build();
+    }
+
+    private static Set<Jid> admins(ModuleContext ctx) {
+        Set<Jid> admins = new HashSet<>();
+        for (String a : ctx.config().getStringList("kaiku.admins")) {
+            try {
+                Jid jid = Jid.parse(a);
+                if (jid.local() == null || jid.resource() != null) {
+                    throw new IllegalArgumentException("an admin is an account, user@domain");
+                }
+                admins.add(jid);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("kaiku.admins", "'" + a + "': " + e.getMessage());
+            }
+        }
+        return Set.copyOf(admins);
+    }
+
+    private static CompletionStage<AdHocCommand.Stage> addUser(AccountService accounts, String domain, DataForm f) {
+        String jid = value(f, "accountjid");
+        if (!value(f, "password").equals(value(f, "password-verify"))) {
+            return done(AdHocCommand.Done.note(AdHoc.Note.error("The passwords do not match.")));
+        }
+        return accounts.add(jid, value(f, "password")).handle((created, err) -> {
+            if (err != null) {
+                return AdHocCommand.Done.note(AdHoc.Note.error(cause(err)));
+            }
+            return Boolean.TRUE.equals(created)
+                    ? AdHocCommand.Done.note(AdHoc.Note.info("Added " + Jid.parse(jid) + "."))
+                    : AdHocCommand.Done.failed(StanzaError.Condition.CONFLICT);
+        });
+    }
+
+    private static CompletionStage<AdHocCommand.Stage> changePassword(AccountService accounts, String domain, DataForm f) {
+        String jid = value(f, "accountjid");
+        return accounts.changePassword(jid, value(f, "password")).handle((changed, err) -> {
+            if (err != null) {
+                return AdHocCommand.Done.note(AdHoc.Note.error(cause(err)));
+            }
+            return Boolean.TRUE.equals(changed)
+                    ? AdHocCommand.Done.note(AdHoc.Note.info("Changed the password of " + Jid.parse(jid) + "."))
+                    : AdHocCommand.Done.failed(StanzaError.Condition.ITEM_NOT_FOUND);
+        });
+    }
+
+    /** What went wrong, for a note: AccountService says it in its exception (not a JID, another domain). */
+    private static String cause(Throwable err) {
+        Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        return t instanceof IllegalArgumentException ? t.getMessage() : "The account store failed; try again later.";
+    }
+
+    private static String value(DataForm f, String var) {
+        return f.field(var).map(DataForm.Field::value).orElse("");
+    }
+
+    private static DataForm form(String title, String instructions, DataForm.Field... fields) {
+        List<DataForm.Field> all = new java.util.ArrayList<>();
+        all.add(DataForm.Field.of(DataForm.FORM_TYPE, "hidden", FORM_TYPE));
+        all.addAll(List.of(fields));
+        return new DataForm("form", title, instructions == null ? List.of() : List.of(instructions), all);
+    }
+
+    private static CompletionStage<AdHocCommand.Stage> done(AdHocCommand.Stage stage) {
+        return CompletableFuture.completedFuture(stage);
+    }
+
+    /**
+     * One admin command: asks its form (or runs at once when it has none) and hands the checked
+     * submission to {@code run}.
+     */
+    private record Command(Set<Jid> admins, String name, String label, DataForm asked,
+                           BiFunction<Jid, DataForm, CompletionStage<AdHocCommand.Stage>> run) implements AdHocCommand {
+        @Override
+        public String node() {
+            return NODE + name;
+        }
+
+        @Override
+        public boolean allowed(Jid requester) {
+            return requester != null && admins.contains(requester.bare());
+        }
+
+        @Override
+        public CompletionStage<Stage> start(Jid requester) {
+            return asked == null ? run.apply(requester, null) : done(new Ask(asked));
+        }
+
+        @Override
+        public CompletionStage<Stage> submit(Jid requester, DataForm submitted) {
+            return run.apply(requester, submitted);
+        }
+
+        @Override
+        public String name() {
+            return label;
+        }
+    }
+}
