@@ -122,6 +122,20 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code kaiku ARGS --admin-port P --data-dir D} as an operator types it against this server,
+     * run in this JVM; returns the exit code and prints what the command printed.
+     */
+    int cli(Path dataDir, String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--admin-port", String.valueOf(adminPort), "--data-dir", dataDir.toString()));
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = org.kaiku.deploy.KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true),
+                all.toArray(String[]::new));
+        System.out.println("kaiku " + String.join(" ", args) + " -> " + code + " " + out);
+        return code;
+    }
+
     /** SIGTERM, as Ctrl-C or an init system would; returns the exit code. */
     int terminate() throws InterruptedException {
         process.destroy();
