@@ -121,6 +121,13 @@ final class EstablishedStanzas {
             return;
         }
         boolean toAccount = to == null || to.equals(bare);
+        if (request && (toAccount || (to.isDomain() && to.domain().equals(shared.settings().domain())))
+                && "set".equals(type) && iq.elements().get(0).is("session", Namespaces.SESSION)) {
+            // RFC 3921 section 3 puts session establishment after binding, and libpurple (Pidgin,
+            // Finch) still sends it there: a no-op result, as before binding (C2sNegotiation)
+            session.writeStanza(Stanzas.iqResult(iq, null), 0);
+            return;
+        }
         if (toAccount) {
             if (!request) {
                 return;

@@ -124,6 +124,10 @@ class C2sSmackTest {
             assertThat(org.jivesoftware.smackx.ping.PingManager.getInstanceFor(c).ping(server)).isTrue();
             var version = org.jivesoftware.smackx.iqversion.VersionManager.getInstanceFor(c).getVersion(server);
             assertThat(version.getName()).isEqualTo("Kaiku");
+            // RFC 3921's session establishment after binding, as libpurple sends it: an empty result
+            var legacy = new org.jivesoftware.smack.packet.Session();
+            legacy.setType(org.jivesoftware.smack.packet.IQ.Type.set);
+            assertThat(c.sendIqRequestAndWaitForResponse(legacy).getType()).isEqualTo(org.jivesoftware.smack.packet.IQ.Type.result);
         } finally {
             c.disconnect();
         }
