@@ -103,7 +103,23 @@ final class CassandraSessions {
         }
     }
 
-    private static void execute(CqlSession session, String cql) {
+    /**
+     * A short-lived session for schema work outside the stores (no keyspace created, nothing
+     * recorded): {@code work} runs with it and the session is closed after.
+     */
+    static <T> T withSession(CassandraSettings settings, String name, Function<CqlSession, T> work) {
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                .withStringList(DefaultDriverOption.CONTACT_POINTS, settings.contactPointStrings())
+                .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, settings.localDatacenter())
+                .withString(DefaultDriverOption.SESSION_NAME, name)
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, SCHEMA_TIMEOUT)
+                .build();
+        try (CqlSession session = CqlSession.builder().withConfigLoader(config).build()) {
+            return work.apply(session);
+        }
+    }
+
+    static void execute(CqlSession session, String cql) {
         session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
     }
 }

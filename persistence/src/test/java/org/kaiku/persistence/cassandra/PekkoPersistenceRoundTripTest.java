@@ -27,13 +27,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Pekko Persistence on the real node through {@link CassandraSettings#pekkoOverrides}: events and
- * snapshots written by one ActorSystem are recovered by the next.
+ * Pekko Persistence on the real node through {@link CassandraSettings#pekkoOverrides}, its tables
+ * made by {@link JournalSchema}: events and snapshots written by one ActorSystem are recovered by
+ * the next.
  */
 @ExtendWith(CassandraNodeExtension.class)
 class PekkoPersistenceRoundTripTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(60); // the first write creates the schema
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     sealed interface Command {
     }
@@ -94,6 +95,9 @@ class PekkoPersistenceRoundTripTest {
 
         ActorSystem<Void> first = system(settings, "first");
         try {
+            // as KaikuServer does before any entity starts; twice, as every start runs it
+            JournalSchema.ensure(first, settings);
+            JournalSchema.ensure(first, settings);
             TestProbe<String> probe = TestProbe.create(first);
             TestProbe<Long> snapshots = TestProbe.create(first);
             ActorRef<Command> log = spawn(first, id, snapshots.ref());
