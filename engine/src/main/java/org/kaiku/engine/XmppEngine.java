@@ -21,6 +21,8 @@ import org.kaiku.engine.c2s.C2sContext;
 import org.kaiku.engine.component.ComponentDirectory;
 import org.kaiku.engine.component.ComponentService;
 import org.kaiku.engine.component.ComponentSettings;
+import org.kaiku.engine.upload.UploadFeature;
+import org.kaiku.engine.upload.UploadSettings;
 import org.kaiku.engine.c2s.C2sListener;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
@@ -48,6 +50,7 @@ public final class XmppEngine {
     private final AccountService accounts;
     private final ModuleRegistry modules;
     private ComponentService components;
+    private UploadFeature upload;
 
     private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
                        Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules) {
@@ -70,8 +73,15 @@ public final class XmppEngine {
         ModuleRegistry modules;
         byte[] secret;
         ComponentSettings componentSettings;
+        UploadSettings uploadSettings;
+        byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
+            uploadSettings = UploadSettings.fromConfig(system.settings().config(), settings.domain(), settings.dataDir());
+            if (componentSettings.secrets().containsKey(uploadSettings.domain())) {
+                throw new SettingsException("kaiku.upload.domain", uploadSettings.domain() + " is also configured as a component");
+            }
+            uploadSecret = NodeSecret.load(settings.dataDir().resolve("upload.secret"), "kaiku.data-dir");
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
             tls = TlsMaterial.load(settings);
             modules = ModuleRegistry.load(settings.domain(), SERVER_NAME, version(), stores, system.settings().config());
@@ -96,9 +106,15 @@ public final class XmppEngine {
         AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations());
         CompletionStage<ComponentService> components = ComponentService.start(system, componentSettings, directory, router,
                 settings.limits());
+        CompletionStage<UploadFeature> upload = UploadFeature.start(system, uploadSettings, settings.domain(), tls, uploadSecret,
+                directory, router::route);
         return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules))
                 .thenCombine(components, (engine, c) -> {
                     engine.components = c;
+                    return engine;
+                })
+                .thenCombine(upload, (engine, u) -> {
+                    engine.upload = u;
                     return engine;
                 })
                 .whenComplete((engine, err) -> {
@@ -111,6 +127,7 @@ public final class XmppEngine {
                             }
                         });
                         components.thenAccept(c -> c.stop(system));
+                        upload.thenAccept(UploadFeature::stop);
                     }
                 });
     }
@@ -142,6 +159,11 @@ public final class XmppEngine {
         return c2sTls == null ? -1 : ((InetSocketAddress) c2sTls.localAddress()).getPort();
     }
 
+    /** The HTTPS port of HTTP File Upload, or -1 when it is off. */
+    public int uploadPort() {
+        return upload.port();
+    }
+
     /** The XEP-0114 component port, or -1 when no component is configured. */
     public int componentPort() {
         return components.port();
@@ -165,6 +187,7 @@ public final class XmppEngine {
         return unbound.thenCompose(x -> AskPattern.<C2sListener.Command, Done>ask(listener, C2sListener.Shutdown::new,
                         Duration.ofSeconds(15), system.scheduler()))
                 .handle((d, err) -> null)
-                .thenCompose(x -> components.stop(system));
+                .thenCompose(x -> components.stop(system))
+                .thenCompose(x -> upload.stop());
     }
 }

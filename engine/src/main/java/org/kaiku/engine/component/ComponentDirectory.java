@@ -28,6 +28,8 @@ import org.kaiku.protocol.xml.XmlElement;
 public final class ComponentDirectory implements ComponentRoutes {
     private final Set<String> domains;
     private final Map<String, ActorRef<ComponentSession.Command>> connected = new ConcurrentHashMap<>();
+    /** Services the server itself runs on domains of their own (the upload service), on every node. */
+    private final Map<String, java.util.function.Consumer<XmlElement>> services = new ConcurrentHashMap<>();
     /** Sessions of this node, known at once (the listing reaches even this node a moment later). */
     private final Map<String, ActorRef<ComponentSession.Command>> local = new ConcurrentHashMap<>();
 
@@ -90,13 +92,26 @@ public final class ComponentDirectory implements ComponentRoutes {
         local.remove(domain, session);
     }
 
+    /**
+     * Routes {@code domain} to a service of this server (every node runs its own copy and
+     * registers it here), before and instead of any component.
+     */
+    public void serveLocally(String domain, java.util.function.Consumer<XmlElement> service) {
+        services.put(domain, service);
+    }
+
     @Override
     public boolean serves(String domain) {
-        return domains.contains(domain);
+        return services.containsKey(domain) || domains.contains(domain);
     }
 
     @Override
     public boolean deliver(String domain, XmlElement stanza) {
+        java.util.function.Consumer<XmlElement> service = services.get(domain);
+        if (service != null) {
+            service.accept(stanza);
+            return true;
+        }
         ActorRef<ComponentSession.Command> session = find(domain).orElse(null);
         if (session == null) {
             return false;

@@ -59,6 +59,7 @@ public final class TlsMaterial {
     private final JcaTlsCrypto crypto;
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
+    private final X509Certificate[] certificates;
     private final TlsCertificate[] chain;
     private final int[] cipherSuites;
     private final List<SignatureAndHashAlgorithm> tls13Schemes;
@@ -69,6 +70,7 @@ public final class TlsMaterial {
         this.crypto = new TlsCrypto();
         this.privateKey = privateKey;
         this.certificate = certificates[0];
+        this.certificates = certificates.clone();
         this.chain = new TlsCertificate[certificates.length];
         for (int i = 0; i < certificates.length; i++) {
             try {
@@ -216,6 +218,27 @@ public final class TlsMaterial {
             m.put((Integer) suiteAndName[i], (String) suiteAndName[i + 1]);
         }
         return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The same key and chain for the JDK's TLS (JSSE), for listeners on libraries that take an
+     * {@link javax.net.ssl.SSLContext}: the HTTPS upload service on pekko-http.
+     */
+    public javax.net.ssl.SSLContext jdkServerContext() {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            char[] none = new char[0];
+            ks.setKeyEntry("server", privateKey, none, certificates);
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, none);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make a JSSE context from the server key: " + e.getMessage(), e);
+        }
     }
 
     public X509Certificate certificate() {

@@ -49,6 +49,17 @@ public final class Stanzas {
     }
 
     /**
+     * The error reply with an application-specific condition (RFC 6120 section 8.3.4) added to
+     * its {@code <error/>}, the last child of {@code errorReply}.
+     */
+    public static XmlElement withApplicationCondition(XmlElement errorReply, XmlElement condition) {
+        List<XmlNode> children = new java.util.ArrayList<>(errorReply.children());
+        XmlElement error = (XmlElement) children.remove(children.size() - 1);
+        children.add(error.withChild(condition));
+        return errorReply.withChildren(children);
+    }
+
+    /**
      * {@code <iq type='result'/>} answering {@code iq} (RFC 6120 section 8.2.3): same {@code id},
      * addressed back to its sender, with the payload if one is given.
      */

@@ -9,7 +9,6 @@ import org.kaiku.protocol.stanza.StanzaError;
 import org.kaiku.protocol.stanza.StanzaRequestException;
 import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
-import org.kaiku.protocol.xml.XmlNode;
 
 /**
  * The blocking command's elements and rules (XEP-0191): reading a block or unblock request,
@@ -104,9 +103,6 @@ public final class Blocking {
     public static XmlElement blockedError(XmlElement stanza) {
         XmlElement reply = Stanzas.errorReply(stanza,
                 new StanzaError(StanzaError.Type.CANCEL, StanzaError.Condition.NOT_ACCEPTABLE, null));
-        List<XmlNode> children = new ArrayList<>(reply.children());
-        XmlElement error = (XmlElement) children.remove(children.size() - 1);
-        children.add(error.withChild(XmlElement.of("blocked", ERRORS)));
-        return reply.withChildren(children);
+        return Stanzas.withApplicationCondition(reply, XmlElement.of("blocked", ERRORS));
     }
 }

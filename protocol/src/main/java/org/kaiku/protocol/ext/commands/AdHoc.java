@@ -1,6 +1,5 @@
 package org.kaiku.protocol.ext.commands;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,7 +8,6 @@ import org.kaiku.protocol.stanza.StanzaError;
 import org.kaiku.protocol.stanza.StanzaRequestException;
 import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
-import org.kaiku.protocol.xml.XmlNode;
 
 /**
  * The {@code <command/>} element of XEP-0050 (section 4): what a requester asks (a node, a session,
@@ -113,9 +111,6 @@ public final class AdHoc {
         if (appCondition == null) {
             return reply;
         }
-        List<XmlNode> children = new ArrayList<>(reply.children());
-        XmlElement error = (XmlElement) children.remove(children.size() - 1);
-        children.add(error.withChild(XmlElement.of(appCondition, NAMESPACE)));
-        return reply.withChildren(children);
+        return Stanzas.withApplicationCondition(reply, XmlElement.of(appCondition, NAMESPACE));
     }
 }
