@@ -59,10 +59,6 @@ class EndToEndTest {
 
         XMPPTCPConnection alice = XmppTestClients.smack(first.c2sPort, "alice", "alice-secret", "phone", trust);
         XMPPTCPConnection bob = XmppTestClients.smack(first.c2sPort, "bob", "bob-secret", "laptop", trust);
-        // COMPAT(smack): acks now wait for the archive write, and Smack 4.5 deadlocks once 500
-        // stanzas are unacknowledged (see CrashDuringBurstTest); the 1,000-message burst below is
-        // not about stream management, so alice sends without it.
-        alice.setUseStreamManagement(false);
         alice.connect().login();
         bob.connect().login();
         Roster aliceRoster = Roster.getInstanceFor(alice);
