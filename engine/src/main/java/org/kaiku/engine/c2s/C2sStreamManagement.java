@@ -95,7 +95,7 @@ final class C2sStreamManagement {
         this.session = session;
         this.timers = timers;
         this.settings = shared.settings().streamManagement();
-        this.inboundAcks = new InboundAcks(session, timers, settings);
+        this.inboundAcks = new InboundAcks(new SessionAckLink(session, timers), settings);
     }
 
     boolean enabled() {

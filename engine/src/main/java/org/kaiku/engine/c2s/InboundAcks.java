@@ -1,11 +1,8 @@
 package org.kaiku.engine.c2s;
 
 import java.time.Duration;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.kaiku.engine.config.StreamManagementSettings;
 import org.kaiku.engine.session.SessionMessage;
-import org.kaiku.protocol.stanza.StanzaError;
-import org.kaiku.protocol.stanza.Stanzas;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
@@ -33,17 +30,30 @@ import org.kaiku.protocol.xml.XmlElement;
  * element per {@code ack-every} handled stanzas, none for a client that handles its own pace.
  */
 final class InboundAcks {
-    private final C2sSession session;
-    private final TimerScheduler<SessionMessage> timers;
+    /** What this policy does to its connection (the session; a recorder in tests). */
+    interface Link {
+        /** Sends {@code <a h='h'/>} on the answer channel. */
+        void ack(long h);
+
+        /** Stops reading the socket until a later call says reading may resume. */
+        void pauseReading();
+
+        /** Answers a message that was not stored with resource-constraint (wait). */
+        void refuse(XmlElement message);
+
+        /** Arms the durable check to fire in {@code after}, unless {@code onlyIfIdle} and it is armed. */
+        void armDurableCheck(Duration after, boolean onlyIfIdle);
+    }
+
+    private final Link link;
     private final StreamManagementSettings settings;
     /** The last 'h' the client was told (answer or unrequested), modulo 2^32. */
     private long told;
     /** Reading paused: max-pending-durable messages wait for their write. */
     private boolean full;
 
-    InboundAcks(C2sSession session, TimerScheduler<SessionMessage> timers, StreamManagementSettings settings) {
-        this.session = session;
-        this.timers = timers;
+    InboundAcks(Link link, StreamManagementSettings settings) {
+        this.link = link;
         this.settings = settings;
     }
 
@@ -73,11 +83,9 @@ final class InboundAcks {
         long n = ledger.awaitDurable(stanza, System.nanoTime() + settings.durableTimeout().toNanos());
         if (ledger.pendingCount() >= settings.maxPendingDurable()) {
             full = true;
-            session.waitForAnswer();
+            link.pauseReading();
         }
-        if (!timers.isTimerActive(C2sSession.Tick.DURABLE_CHECK)) {
-            timers.startSingleTimer(C2sSession.Tick.DURABLE_CHECK, settings.durableTimeout());
-        }
+        link.armDurableCheck(settings.durableTimeout(), true);
         return n;
     }
 
@@ -88,7 +96,7 @@ final class InboundAcks {
     boolean onDurable(SmCounters counters, SessionMessage.Durable d) {
         InboundLedger.Pending p = counters.inbound().complete(d.number());
         if (p != null && d.outcome() == SessionMessage.Durable.Outcome.FAILED) {
-            refuse(p.stanza());
+            link.refuse(p.stanza());
         }
         return progressed(counters);
     }
@@ -97,11 +105,10 @@ final class InboundAcks {
     boolean onTimer(SmCounters counters) {
         InboundLedger ledger = counters.inbound();
         for (InboundLedger.Pending p : ledger.expire(System.nanoTime())) {
-            refuse(p.stanza());
+            link.refuse(p.stanza());
         }
         if (ledger.pendingCount() > 0) {
-            long wait = Math.max(1, ledger.nextDeadline() - System.nanoTime());
-            timers.startSingleTimer(C2sSession.Tick.DURABLE_CHECK, Duration.ofNanos(wait));
+            link.armDurableCheck(Duration.ofNanos(Math.max(1, ledger.nextDeadline() - System.nanoTime())), false);
         }
         return progressed(counters);
     }
@@ -138,15 +145,6 @@ final class InboundAcks {
 
     private void tell(long h) {
         told = h;
-        session.writeAck(h);
-    }
-
-    /**
-     * RFC 6120 section 8.3.3.18, resource-constraint (type wait): the server could not store the
-     * message now; the client may send it again later. Chosen over internal-server-error (type
-     * cancel) because the cause is storage being down or slow, which passes.
-     */
-    private void refuse(XmlElement message) {
-        session.writeStanza(Stanzas.errorReply(message, StanzaError.of(StanzaError.Condition.RESOURCE_CONSTRAINT)), 0);
+        link.ack(h);
     }
 }
