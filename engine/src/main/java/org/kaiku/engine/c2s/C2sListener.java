@@ -5,7 +5,9 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.nio.charset.StandardCharsets;
 import org.apache.pekko.Done;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -25,6 +27,8 @@ import org.apache.pekko.util.ByteString;
 import org.kaiku.engine.c2s.TlsFraming.Incoming;
 import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.ext.sm.StreamManagement;
+import org.kaiku.protocol.xml.XmlWriter;
 
 /**
  * Owns the client sessions of this node: one child actor per accepted TCP connection, wired to
@@ -124,11 +128,25 @@ public final class C2sListener {
                 C2sSession.Ack.ACK,
                 new C2sSession.InboundEnded(null),
                 C2sSession.InboundEnded::new);
-        Flow<Incoming, Outgoing, ActorRef<Outgoing>> app = Flow.fromSinkAndSourceMat(in, out, Keep.right());
+        Source<Outgoing, Pair<ActorRef<Outgoing>, ActorRef<Long>>> both = out.mergeMat(acks(), Keep.both(), true);
+        Flow<Incoming, Outgoing, Pair<ActorRef<Outgoing>, ActorRef<Long>>> app = Flow.fromSinkAndSourceMat(in, both, Keep.right());
         BidiFlow<Outgoing, ByteString, ByteString, Incoming, org.apache.pekko.NotUsed> tls =
                 BidiFlow.fromGraph(new StartTlsStage(a.directTls() ? shared.tls().newConnection() : null));
-        Flow<ByteString, ByteString, ActorRef<Outgoing>> handler = tls.reversed().join(app, Keep.right());
-        ActorRef<Outgoing> outRef = a.connection().handleWith(handler, Materializer.matFromSystem(ctx.getSystem()));
-        session.tell(new C2sSession.Attached(outRef));
+        Flow<ByteString, ByteString, Pair<ActorRef<Outgoing>, ActorRef<Long>>> handler = tls.reversed().join(app, Keep.right());
+        Pair<ActorRef<Outgoing>, ActorRef<Long>> refs = a.connection().handleWith(handler, Materializer.matFromSystem(ctx.getSystem()));
+        session.tell(new C2sSession.Attached(refs.first(), refs.second()));
+    }
+
+    /**
+     * The session's XEP-0198 answers ({@code <a h='...'/>}), apart from its stanzas: an answer
+     * must never take a place in the bounded send queue (a client that asks for acks often would
+     * otherwise be cut off as a slow reader by its own answers), and only the newest 'h' matters,
+     * so a buffer of one that drops the older value coalesces whatever the socket has not taken
+     * yet. At most one answer waits here and one in the merge: a constant per connection.
+     */
+    private static Source<Outgoing, ActorRef<Long>> acks() {
+        return ActorSource.<Long>actorRef(h -> false, h -> Optional.empty(), 1, OverflowStrategy.dropHead())
+                .map(h -> (Outgoing) new TlsFraming.Data(ByteString.fromString(
+                        XmlWriter.write(StreamManagement.answer(h), "jabber:client"), StandardCharsets.UTF_8)));
     }
 }

@@ -47,8 +47,12 @@ import org.kaiku.protocol.xml.XmlWriter;
  */
 public final class C2sSession extends AbstractBehavior<SessionMessage> {
 
-    /** The stream has materialized: where to write. */
-    record Attached(ActorRef<Outgoing> out) implements SessionMessage {
+    /**
+     * The stream has materialized: where to write stanzas and stream elements ({@code out},
+     * bounded, see send-queue-size) and where to post the newest XEP-0198 'h' ({@code acks},
+     * coalesced, outside that bound).
+     */
+    record Attached(ActorRef<Outgoing> out, ActorRef<Long> acks) implements SessionMessage {
     }
 
     /** The socket side is ready; acknowledge to get the first chunk. */
@@ -80,7 +84,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     record Reply(XmlElement stanza) implements SessionMessage {
     }
 
-    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT, ENTITY_KEEPALIVE }
+    enum Tick implements SessionMessage { KEEPALIVE, NEGOTIATION_TIMEOUT, ACK_REQUEST, RESUME_TIMEOUT, RETIRE_TIMEOUT, ENTITY_KEEPALIVE, DURABLE_CHECK }
 
     enum Ack { ACK }
 
@@ -93,6 +97,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private final List<Outgoing> beforeAttach = new ArrayList<>();
     private final java.util.ArrayDeque<StreamEvent> deferred = new java.util.ArrayDeque<>();
     private ActorRef<Outgoing> out;
+    private ActorRef<Long> acksOut;
     private ActorRef<Ack> pendingAck;
     private boolean waiting;
     private XmlStreamDecoder decoder;
@@ -165,6 +170,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     sm.onAckTimer();
                     return this;
                 })
+                .onMessage(SessionMessage.Durable.class, m -> sm.onDurable(m) ? afterWait(() -> { }) : this)
+                .onMessageEquals(Tick.DURABLE_CHECK, () -> sm.onDurableTimer() ? afterWait(() -> { }) : this)
                 .onMessageEquals(Tick.ENTITY_KEEPALIVE, () -> {
                     sm.keepEntity();
                     return this;
@@ -218,6 +225,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         if (sm.handedOver() || (established != null && !closing && sm.resumable())) {
             detached = true;
             out = null;
+            acksOut = null;
             deferred.clear();
             timers.cancel(Tick.KEEPALIVE);
             timers.cancel(Tick.ACK_REQUEST);
@@ -237,6 +245,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
 
     private Behavior<SessionMessage> onAttached(Attached m) {
         out = m.out();
+        acksOut = m.acks();
         beforeAttach.forEach(out::tell);
         beforeAttach.clear();
         releaseAck();
@@ -293,8 +302,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 if (established != null && StreamManagement.is(el.element())) {
                     sm.onElement(el.element());
                 } else if (established != null) {
-                    established.onStanza(el.element());
-                    sm.handledInbound();
+                    if (!established.onStanza(el.element())) {
+                        sm.handledInbound();
+                    }
                 } else {
                     negotiation.onElement(el.element());
                 }
@@ -418,6 +428,23 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                 writeElement(stanza);
             }
         }
+    }
+
+    /**
+     * Sends {@code <a h='h'/>} (XEP-0198 section 4) on the connection's answer channel: it does
+     * not count against the send queue, and an answer not yet written is replaced by this newer
+     * one. Nothing once the stream is closing or the connection is gone.
+     */
+    void writeAck(long h) {
+        if (detached || closing) {
+            return;
+        }
+        if (acksOut == null) {
+            writeElement(StreamManagement.answer(h));
+            return;
+        }
+        wroteSinceTick = true;
+        acksOut.tell(h);
     }
 
     void write(String xml) {

@@ -19,8 +19,20 @@ import org.kaiku.protocol.xml.XmlElement;
  * Stream Management (XEP-0198, urn:xmpp:sm:3) for one client connection: enabling (section 3),
  * acks in both directions (section 4), resumption (section 5) and the error cases of section 6.
  *
- * <p>The session counts what it handled from the client and answers {@code <r/>} at once. It
- * counts what it sends, keeps each stanza until acknowledged ({@link SmCounters}) and asks for an
+ * <p>Inbound, the session answers {@code <r/>} at once with its 'h'. For a message its
+ * recipient's account stores (XEP-0313 archivable, to an account of this domain), 'h' passes it
+ * only once the recipient's entity reported the write that survives a crash of this server: the
+ * offline append when no resource took it, else the archive append (user package,
+ * DurableReceipts). The message itself is routed at once; only the sender's ack waits, by one
+ * Cassandra quorum write (milliseconds). Everything else (presence, iqs, chat states, other
+ * domains) is handled when routed. Counting: {@link InboundLedger}; when acks go out, the
+ * pending bound and why a client cannot starve: {@link InboundAcks}. A write that fails or is
+ * not reported within {@code durable-timeout} is answered with resource-constraint (wait) and
+ * then counted: the client may send it again, a duplicate it can tell by origin-id (XEP-0359).
+ * A stream handed over to a resumption carries only the gap-free count, so the client re-sends
+ * what was still pending (possible duplicates, never a loss).
+ *
+ * <p>Outbound, the session counts what it sends, keeps each stanza until acknowledged ({@link SmCounters}) and asks for an
  * ack once {@code ack-request-every} stanzas are waiting or the oldest waited {@code
  * ack-request-delay}, with at most one request outstanding. Each {@code <a/>} that acknowledges
  * something the account entity sent becomes one {@link UserEntity.SmAck} to the entity, which
@@ -55,6 +67,7 @@ final class C2sStreamManagement {
     private boolean requestOutstanding;
     private long reportedSeq;
     private boolean handedOver;
+    private final InboundAcks inboundAcks;
     // a resumption under way on this (new) connection
     private Resuming resuming;
 
@@ -82,6 +95,7 @@ final class C2sStreamManagement {
         this.session = session;
         this.timers = timers;
         this.settings = shared.settings().streamManagement();
+        this.inboundAcks = new InboundAcks(new SessionAckLink(session, timers), settings);
     }
 
     boolean enabled() {
@@ -111,7 +125,7 @@ final class C2sStreamManagement {
                 if (notEnabled()) {
                     return;
                 }
-                session.writeElement(StreamManagement.answer(counters.handled()));
+                inboundAcks.answer(counters);
             }
             case "a" -> onAnswer(e);
             // section 5: a stream is resumed instead of binding, never on a bound one
@@ -152,6 +166,7 @@ final class C2sStreamManagement {
             return;
         }
         counters = new SmCounters();
+        inboundAcks.start(counters);
         smId = pendingId;
         resumeFor = settings.grant(pendingMax);
         session.writeElement(StreamManagement.enabled(smId, resumeFor.toSeconds(), settings.location()));
@@ -204,9 +219,45 @@ final class C2sStreamManagement {
 
     /** A stanza from the client was handled. */
     void handledInbound() {
-        if (counters != null) {
-            counters.handledOne();
+        if (counters != null && !handedOver) {
+            inboundAcks.handledNow(counters);
         }
+    }
+
+    /**
+     * Whether a message the client sends now can be routed with a receipt: stream management is
+     * on and this session still owns the stream (not handed over to a resumption).
+     */
+    boolean countsDurably() {
+        return counters != null && !handedOver;
+    }
+
+    /**
+     * A message that is to be stored: numbered now, counted in 'h' only when the recipient's
+     * entity reports (see {@link InboundAcks}). Returns the number to put in the receipt.
+     */
+    long awaitDurable(XmlElement stanza) {
+        return inboundAcks.awaitDurable(counters, stanza);
+    }
+
+    /** The recipient's entity answered a receipt. Returns true when reading may resume. */
+    boolean onDurable(SessionMessage.Durable d) {
+        if (counters == null || handedOver) {
+            return false;
+        }
+        boolean resume = inboundAcks.onDurable(counters, d);
+        maybeRequest();
+        return resume;
+    }
+
+    /** The durable check timer. Returns true when reading may resume. */
+    boolean onDurableTimer() {
+        if (counters == null || handedOver) {
+            return false;
+        }
+        boolean resume = inboundAcks.onTimer(counters);
+        maybeRequest();
+        return resume;
     }
 
     /** A stanza was sent to the client (or, on a dropped connection, would have been). */
@@ -223,7 +274,8 @@ final class C2sStreamManagement {
     }
 
     private void maybeRequest() {
-        if (counters == null || requestOutstanding || counters.unackedCount() == 0 || session.detached()) {
+        if (counters == null || requestOutstanding || counters.unackedCount() == 0 || session.detached()
+                || !inboundAcks.quiet(counters)) {
             return;
         }
         if (counters.unackedCount() >= settings.ackRequestEvery()) {
@@ -235,7 +287,8 @@ final class C2sStreamManagement {
 
     /** The ack-request delay passed. */
     void onAckTimer() {
-        if (counters != null && !requestOutstanding && counters.unackedCount() > 0 && !session.detached()) {
+        if (counters != null && !requestOutstanding && counters.unackedCount() > 0 && !session.detached()
+                && inboundAcks.quiet(counters)) {
             request();
         }
     }
@@ -338,6 +391,7 @@ final class C2sStreamManagement {
             return;
         }
         counters = carried;
+        inboundAcks.start(counters);
         reportedSeq = ack.entitySeq();
         session.waitForAnswer();
         shared.router().user(resuming.user).tell(new UserEntity.SmSwap(resuming.resource, resuming.old,

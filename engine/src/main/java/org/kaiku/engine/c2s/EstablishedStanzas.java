@@ -48,19 +48,24 @@ final class EstablishedStanzas {
         }
     }
 
-    void onStanza(XmlElement e) {
+    /**
+     * Handles one stanza of the client. Returns true when it was routed with a receipt (XEP-0198:
+     * numbered in the session's ledger, counted once stored), false when the caller counts it
+     * handled now.
+     */
+    boolean onStanza(XmlElement e) {
         String name = e.name();
         if (!Namespaces.CLIENT.equals(e.namespace())
                 || !(name.equals("message") || name.equals("presence") || name.equals("iq"))) {
             session.streamError(Condition.UNSUPPORTED_STANZA_TYPE, "not a stanza: " + name);
-            return;
+            return false;
         }
         String from = e.attr("from");
         if (from != null) {
             Optional<Jid> f = Jid.tryParse(from);
             if (f.isEmpty() || !(f.get().equals(full) || f.get().equals(bare))) {
                 session.streamError(Condition.INVALID_FROM, "from must be " + full);
-                return;
+                return false;
             }
         }
         XmlElement stanza = e.withAttr("from", full.toString());
@@ -70,7 +75,7 @@ final class EstablishedStanzas {
             Optional<Jid> t = Jid.tryParse(toAttr);
             if (t.isEmpty()) {
                 bounce(stanza, StanzaError.Condition.JID_MALFORMED);
-                return;
+                return false;
             }
             to = t.get();
             stanza = stanza.withAttr("to", to.toString());
@@ -80,32 +85,44 @@ final class EstablishedStanzas {
             if (!"error".equals(stanza.attr("type"))) {
                 session.writeStanza(Blocking.blockedError(stanza), 0);
             }
-            return;
+            return false;
         }
         switch (name) {
             case "presence" -> onPresence(stanza);
             case "iq" -> onIq(stanza, to);
-            default -> onMessage(stanza, to);
+            default -> {
+                return onMessage(stanza, to);
+            }
         }
+        return false;
     }
 
     private void onPresence(XmlElement presence) {
         shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), presence));
     }
 
-    private void onMessage(XmlElement message, Jid to) {
+    private boolean onMessage(XmlElement message, Jid to) {
         if (to == null) {
             // RFC 6120 section 10.3.1: no 'to' means the sender's own bare JID.
             message = message.withAttr("to", bare.toString());
             to = bare;
         }
-        shared.router().route(message, to);
+        boolean receipt = false;
+        if (session.sm().countsDurably() && MessageArchiver.archivable(message) && shared.router().isLocalAccount(to)) {
+            // A message the recipient's entity may store: the client's 'h' waits for that write.
+            long n = session.sm().awaitDurable(message);
+            shared.router().route(message, to, new UserEntity.Receipt(session.context().getSelf(), n));
+            receipt = true;
+        } else {
+            shared.router().route(message, to);
+        }
         // The sender's entity archives it (XEP-0313) and copies it to the account's other
         // carbons-enabled resources (XEP-0280 section 8), off the delivery path: the original is
         // already on its way.
         if (MessageArchiver.archivable(message) || (!to.bare().equals(bare) && Carbons.eligible(message, false))) {
             shared.router().user(bare).tell(new UserEntity.Sent(message));
         }
+        return receipt;
     }
 
     private void onIq(XmlElement iq, Jid to) {

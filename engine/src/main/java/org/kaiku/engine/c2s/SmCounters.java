@@ -19,17 +19,18 @@ final class SmCounters {
     record Ack(boolean tooHigh, long entitySeq) {
     }
 
-    private long handled;
+    private final InboundLedger inbound;
     private long sent;
     private final ArrayDeque<SmEntry> unacked = new ArrayDeque<>();
     private long lastEntitySeq;
 
     SmCounters() {
+        this.inbound = new InboundLedger(0);
     }
 
     /** Counters carried over from the stream being resumed. */
     SmCounters(SmState from) {
-        this.handled = from.handled();
+        this.inbound = new InboundLedger(from.handled());
         this.sent = from.sent();
         this.unacked.addAll(from.unacked());
         this.lastEntitySeq = from.lastEntitySeq();
@@ -37,11 +38,17 @@ final class SmCounters {
 
     /** A stanza from the client was handled. */
     void handledOne() {
-        handled = StreamManagement.next(handled);
+        inbound.handledNow();
     }
 
+    /** The client's stanzas: numbering, the durable writes awaited, the 'h' to report. */
+    InboundLedger inbound() {
+        return inbound;
+    }
+
+    /** The 'h' to report: only the gap-free prefix of handled stanzas (see {@link InboundLedger}). */
     long handled() {
-        return handled;
+        return inbound.handled();
     }
 
     long sent() {
@@ -88,6 +95,6 @@ final class SmCounters {
     }
 
     SmState toState(String fullJid, String smId, long resumeSeconds) {
-        return new SmState(true, fullJid, smId, handled, sent, List.copyOf(unacked), lastEntitySeq, resumeSeconds);
+        return new SmState(true, fullJid, smId, inbound.handled(), sent, List.copyOf(unacked), lastEntitySeq, resumeSeconds);
     }
 }

@@ -84,7 +84,9 @@ public record EngineSettings(
                     "must be shorter than " + idle + " (" + root.getDuration(idle) + "), got " + keep);
         }
         return new StreamManagementSettings(resume, max, positive(c, p + "ack-request-every"),
-                duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location, keep);
+                duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location, keep,
+                positive(c, p + "max-pending-durable"), duration(c, p + "durable-timeout"),
+                positive(c, p + "ack-every"));
     }
 
     /** Same settings with other ports (tests and the CLI's flags). */

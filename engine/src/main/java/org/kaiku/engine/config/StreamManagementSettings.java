@@ -17,10 +17,18 @@ import java.time.Duration;
  * @param location          the 'location' of {@code <enabled/>} ("host:port"), empty for none
  * @param entityKeepalive   how often a session with stream management touches its account
  *                          entity, so that idle passivation never drops the entity's queue
+ * @param maxPendingDurable messages one session may have waiting for their durable write before
+ *                          it stops reading from its socket (the client's 'h' waits for those
+ *                          writes, see the c2s InboundLedger)
+ * @param durableTimeout    how long a session waits for a recipient's entity to report a
+ *                          durable write before it answers the message with a wait error
+ * @param ackEvery          how far the client's 'h' may move past the last one it heard before
+ *                          the server sends an unrequested {@code <a/>}
  */
 public record StreamManagementSettings(Duration resumeTimeout, Duration maxResumeTimeout, int ackRequestEvery,
                                        Duration ackRequestDelay, int maxUnacked, String location,
-                                       Duration entityKeepalive) {
+                                       Duration entityKeepalive, int maxPendingDurable, Duration durableTimeout,
+                                       int ackEvery) {
 
     /** The resumption time granted to a client that asked for {@code requestedSeconds} (0: none asked). */
     public Duration grant(long requestedSeconds) {

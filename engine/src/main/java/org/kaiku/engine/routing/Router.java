@@ -71,6 +71,21 @@ public final class Router implements StanzaRouter {
      * check it): the address is not prepared a second time on the message path.
      */
     public void route(XmlElement stanza, Jid target) {
+        route(stanza, target, null);
+    }
+
+    /** Whether {@code target} is an account of this domain, whose entity can answer a receipt. */
+    public boolean isLocalAccount(Jid target) {
+        return target.local() != null && target.domain().equals(domain);
+    }
+
+    /**
+     * As {@link #route(XmlElement, Jid)}, for a client session that counts the stanza handled
+     * (XEP-0198) only once the recipient's entity stored it: the entity answers {@code receipt}
+     * (see {@link UserEntity.Receipt}). Only for targets {@link #isLocalAccount}; the receipt is
+     * ignored for any other.
+     */
+    public void route(XmlElement stanza, Jid target, UserEntity.Receipt receipt) {
         String to = Stanzas.to(stanza);
         if (!target.domain().equals(domain)) {
             if (!components.serves(target.domain())) {
@@ -84,7 +99,7 @@ public final class Router implements StanzaRouter {
         if (target.local() == null) {
             serverHandler.accept(canonical);
         } else {
-            user(target).tell(new UserEntity.Deliver(canonical));
+            user(target).tell(new UserEntity.Deliver(canonical, receipt));
         }
     }
 

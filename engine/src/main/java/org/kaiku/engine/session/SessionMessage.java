@@ -27,6 +27,28 @@ public interface SessionMessage extends CborSerializable {
     }
 
     /**
+     * The recipient's account entity answered a message this session routed with a receipt
+     * (XEP-0198 'h' waits for it, see the c2s session's InboundLedger): {@code number} is the
+     * session's own number for that inbound stanza.
+     */
+    record Durable(long number, Outcome outcome) implements SessionMessage {
+        /** What became of the message. */
+        public enum Outcome {
+            /** Its durable write (archive or offline store) completed. */
+            STORED,
+            /**
+             * Nothing was to be stored (blocked, bounced, archive preference says no, not a
+             * stored kind): handled, and only in memory if it was delivered at all.
+             */
+            NOT_STORED,
+            /** The entity answered the sender with an error itself (offline store refused it). */
+            ANSWERED,
+            /** The write failed: the session answers its client with a wait error. */
+            FAILED
+        }
+    }
+
+    /**
      * The account's blocklist (XEP-0191), sent at bind when it is not empty and after every
      * change: the session refuses stanzas to these JIDs itself, so its messages still go
      * straight to the router.

@@ -15,14 +15,18 @@ import org.kaiku.protocol.xml.XmlElement;
 final class ArchiveHook {
     private final Account account;
     private final MessageArchiver archiver;
+    private final DurableReceipts receipts;
 
-    ArchiveHook(Account account, MessageArchiver archiver) {
+    ArchiveHook(Account account, MessageArchiver archiver, DurableReceipts receipts) {
         this.account = account;
         this.archiver = archiver;
+        this.receipts = receipts;
     }
 
+    /** The archive write, if any, is handed to {@link DurableReceipts} for the open message. */
     XmlElement incoming(UserState state, XmlElement message) {
-        return archiver == null ? message : archiver.incoming(account.jid(), message, j -> inRoster(state, j));
+        return archiver == null ? message
+                : archiver.incoming(account.jid(), message, j -> inRoster(state, j), receipts::archiveWrite);
     }
 
     void outgoing(UserState state, XmlElement message) {

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -62,7 +61,18 @@ final class OfflineDelivery {
     private final OfflineStore store;
     private final int quota;
     private final int batch;
-    private final BiConsumer<Outbox, XmlElement> deliver;
+    private final Redeliver deliver;
+    private final DurableReceipts receipts;
+
+    /** Handles a held message by the delivery rules, answering its receipt (may be null). */
+    @FunctionalInterface
+    interface Redeliver {
+        void accept(Outbox box, XmlElement message, UserEntity.Receipt receipt);
+    }
+
+    /** A message held behind a drain, with the receipt its sender's session waits on (or null). */
+    private record Held(XmlElement message, UserEntity.Receipt receipt) {
+    }
 
     private int appendsInFlight;
     private Drain drain;
@@ -76,12 +86,12 @@ final class OfflineDelivery {
         final long id;
         final String resource;
         final ActorRef<SessionMessage> session;
-        final List<XmlElement> held;
+        final List<Held> held;
         boolean reading;
         String after;
         int limit;
 
-        Drain(long id, String resource, ActorRef<SessionMessage> session, List<XmlElement> held) {
+        Drain(long id, String resource, ActorRef<SessionMessage> session, List<Held> held) {
             this.id = id;
             this.resource = resource;
             this.session = session;
@@ -93,7 +103,7 @@ final class OfflineDelivery {
      * @param deliver handles a held message by the delivery rules once the drain is over
      */
     OfflineDelivery(Account account, ActorContext<UserEntity.Command> context, OfflineStore store, int quota,
-                    BiConsumer<Outbox, XmlElement> deliver) {
+                    Redeliver deliver, DurableReceipts receipts) {
         if (quota <= 0) {
             throw new IllegalArgumentException("offline quota must be positive, got " + quota);
         }
@@ -103,6 +113,7 @@ final class OfflineDelivery {
         this.quota = quota;
         this.batch = Math.min(quota, FETCH_BATCH);
         this.deliver = deliver;
+        this.receipts = receipts;
     }
 
     /** Whether a drain runs, so that messages to the account must wait for it. */
@@ -110,12 +121,13 @@ final class OfflineDelivery {
         return drain != null;
     }
 
-    /** Keeps a message until the drain is over. */
-    void hold(Outbox box, XmlElement message) {
+    /** Keeps a message, and the receipt its sender waits on (may be null), until the drain is over. */
+    void hold(Outbox box, XmlElement message, UserEntity.Receipt receipt) {
         if (drain.held.size() >= HOLD_LIMIT) {
             account.bounce(box, message, Condition.RESOURCE_CONSTRAINT);
+            DurableReceipts.answer(receipt, SessionMessage.Durable.Outcome.ANSWERED);
         } else {
-            drain.held.add(message);
+            drain.held.add(new Held(message, receipt));
         }
     }
 
@@ -150,17 +162,19 @@ final class OfflineDelivery {
         }
         Instant at = receivedAt;
         XmlElement toStore = stored;
-        box.later(() -> append(toStore, at, message));
+        // the sender's 'h' (XEP-0198) waits for this append, not for the archive write
+        UserEntity.Receipt receipt = receipts.take();
+        box.later(() -> append(toStore, at, message, receipt));
     }
 
-    private void append(XmlElement toStore, Instant receivedAt, XmlElement message) {
+    private void append(XmlElement toStore, Instant receivedAt, XmlElement message, UserEntity.Receipt receipt) {
         appendsInFlight++;
         CompletionStage<OfflineStore.Append> write = call(() -> store.append(account.bare(), receivedAt, toStore.toXml(), quota));
         context.pipeToSelf(write, (result, error) -> {
             if (error != null) {
                 context.getLog().warn("offline storage for {} failed: {}", account.bare(), error.toString());
             }
-            return new UserEntity.OfflineAppended(message, error == null ? result : null);
+            return new UserEntity.OfflineAppended(message, error == null ? result : null, receipt);
         });
     }
 
@@ -169,6 +183,9 @@ final class OfflineDelivery {
         appendsInFlight--;
         if (done.result() != OfflineStore.Append.STORED) {
             account.bounce(box, done.message(), Condition.SERVICE_UNAVAILABLE);
+            DurableReceipts.answer(done.receipt(), SessionMessage.Durable.Outcome.ANSWERED);
+        } else {
+            DurableReceipts.answer(done.receipt(), SessionMessage.Durable.Outcome.STORED);
         }
         if (drain != null && !drain.reading && appendsInFlight == 0) {
             startReading(box);
@@ -292,11 +309,11 @@ final class OfflineDelivery {
 
     /** Ends the drain: held messages now go through the delivery rules, in arrival order. */
     private void finish(Outbox box) {
-        List<XmlElement> held = drain.held;
+        List<Held> held = drain.held;
         drain = null;
         waiting.clear();
-        for (XmlElement m : held) {
-            deliver.accept(box, m);
+        for (Held m : held) {
+            deliver.accept(box, m.message(), m.receipt());
         }
     }
 

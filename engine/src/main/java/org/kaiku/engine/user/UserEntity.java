@@ -77,6 +77,11 @@ import org.kaiku.protocol.xml.XmlElement;
  *       for. A message the account's client sent reaches the entity as {@link Sent} after the
  *       session routed it, and is archived the same way. A failed write is logged and counted,
  *       never retried by the entity nor allowed to hold up delivery (see MessageArchiver).</li>
+ *   <li>Sender's acknowledgement (XEP-0198 'h'): a message its sender's session routed with a
+ *       {@link Receipt} is reported back ({@link SessionMessage.Durable}) once the write that
+ *       makes it survive a crash completed (the offline append when it went offline, else the
+ *       archive append), or at once when nothing is stored: {@link DurableReceipts}. Delivery
+ *       never waits for it; only the sender's ack does.</li>
  *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
  *       resource becomes available with non-negative priority, the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
@@ -130,8 +135,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record FromClient(String resource, XmlElement stanza) implements Command {
     }
 
-    /** A stanza addressed to the account (bare or full JID) by another entity or the server. */
-    public record Deliver(XmlElement stanza) implements Command {
+    /**
+     * A stanza addressed to the account (bare or full JID) by another entity or the server.
+     * {@code receipt} (null for most) asks the entity to tell the sender's session when the
+     * message is durable here (XEP-0198 'h', see {@link DurableReceipts}).
+     */
+    public record Deliver(XmlElement stanza, Receipt receipt) implements Command {
+        public Deliver(XmlElement stanza) {
+            this(stanza, null);
+        }
+    }
+
+    /**
+     * Where to report that a message became durable: the sending client's session and its own
+     * number for the inbound stanza. Answered with exactly one {@link SessionMessage.Durable}.
+     */
+    public record Receipt(ActorRef<SessionMessage> session, long number) implements CborSerializable {
+    }
+
+    /** The archive write a {@link Receipt} waited for completed (or failed). */
+    record DurableDone(Receipt receipt, SessionMessage.Durable.Outcome outcome) implements Command {
     }
 
     /**
@@ -188,8 +211,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     record SessionEnded(ActorRef<SessionMessage> session) implements Command {
     }
 
-    /** An offline append completed; {@code result} is null when the write failed. */
-    record OfflineAppended(XmlElement message, OfflineStore.Append result) implements Command {
+    /**
+     * An offline append completed; {@code result} is null when the write failed. {@code receipt}
+     * (may be null) is answered once the outcome is known.
+     */
+    record OfflineAppended(XmlElement message, OfflineStore.Append result, Receipt receipt) implements Command {
     }
 
     /** A batch of stored messages was read for drain number {@code drain}. */
@@ -268,6 +294,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ResumptionHandler resumption;
     private final LastActivity lastActivity;
     private final AvatarHash avatar;
+    private final DurableReceipts receipts;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
                        MessageArchiver archiver, AccountDataStore accountData) {
@@ -280,12 +307,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.presence = new PresenceHandler(account, subscriptions, lastActivity);
         this.avatar = new AvatarHash(account, context, accountData, presence);
         this.roster = new RosterHandler(account, subscriptions);
-        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
+        this.receipts = new DurableReceipts(context);
+        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver, receipts);
         this.carbons = new CarbonsHandler(account);
         this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons,
                 new AccountIqHandler(account, context, accountData, lastActivity));
-        this.archive = new ArchiveHook(account, archiver);
+        this.archive = new ArchiveHook(account, archiver, receipts);
         this.resumption = new ResumptionHandler(account, context, unacked, this::acceptAgain);
     }
 
@@ -325,7 +353,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     fromClient(box, cmd.resource(), cmd.stanza());
                     offline.presenceChanged(box, state, cmd.resource());
                 }))
-                .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza())))
+                .onCommand(Deliver.class, this::onDeliver)
+                .onCommand(DurableDone.class, (state, cmd) -> {
+                    DurableReceipts.answer(cmd.receipt(), cmd.outcome());
+                    return Effect().noReply();
+                })
                 .onCommand(SmEnable.class, (state, cmd) -> guarded(state, null, box -> resumption.enable(box, cmd)))
                 .onCommand(SmAck.class, (state, cmd) -> {
                     unacked.acked(cmd.session(), cmd.seq());
@@ -429,12 +461,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         resumption.ended(box, session);
     }
 
+    private ReplyEffect<UserEvent, UserState> onDeliver(UserState state, Deliver cmd) {
+        if (cmd.receipt() == null) {
+            return guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza(), null));
+        }
+        return guarded(state, cmd.stanza(), box -> {
+            try {
+                accept(box, cmd.stanza(), cmd.receipt());
+            } catch (RuntimeException e) {
+                receipts.abort();
+                throw e;
+            }
+        });
+    }
+
     /** A stanza for the account: held behind an offline drain (messages), else delivered. */
-    private void accept(Outbox box, XmlElement stanza) {
+    private void accept(Outbox box, XmlElement stanza, Receipt receipt) {
         if (offline.draining() && StanzaKind.of(stanza) == StanzaKind.MESSAGE) {
-            offline.hold(box, stanza);
+            offline.hold(box, stanza, receipt);
         } else {
-            deliver(box, stanza);
+            deliver(box, stanza, receipt);
         }
     }
 
@@ -448,7 +494,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return;
         }
         if (offline.draining()) {
-            offline.hold(box, message);
+            offline.hold(box, message, null);
             return;
         }
         Jid to = Jid.tryParse(Stanzas.to(message)).orElse(null);
@@ -495,6 +541,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private static boolean payloadIn(XmlElement iq, String namespace) {
         return !iq.elements().isEmpty() && namespace.equals(iq.elements().get(0).namespace());
+    }
+
+    /** Delivers by the rules; {@code receipt} (may be null) is answered per {@link DurableReceipts}. */
+    private void deliver(Outbox box, XmlElement stanza, Receipt receipt) {
+        receipts.open(receipt);
+        deliver(box, stanza);
+        receipts.close();
     }
 
     private void deliver(Outbox box, XmlElement stanza) {

@@ -29,9 +29,15 @@ final class EngineNode implements AutoCloseable {
     final XmppEngine engine;
     final EngineSettings settings;
     /** The in-memory stores the engine uses, for tests that look into them. */
-    final Stores stores = Stores.inMemory();
+    final Stores stores;
 
     EngineNode(Path dataDir, Map<String, Object> overrides) throws Exception {
+        this(dataDir, overrides, Stores.inMemory());
+    }
+
+    /** A node on these stores (a test that gates or fails writes). */
+    EngineNode(Path dataDir, Map<String, Object> overrides, Stores stores) throws Exception {
+        this.stores = stores;
         Config config = ConfigFactory.parseMap(overrides)
                 .withFallback(ConfigFactory.parseString(
                         "pekko.actor.provider = cluster\n"

@@ -64,11 +64,17 @@ class SlowReaderAndDirectTlsTest {
             // carol stops reading; alice floods her full JID with 20 MB of headlines (which, once
             // carol is gone, are dropped without bounces: RFC 6121 section 8.5.3.2.1)
             XMPPTCPConnection alice = node.smack("alice", "alice-secret", "x");
-            // Smack asks for an SM ack after every message, and each <a/> answer goes through
-            // alice's own send queue, which this test shrinks to 16: a 5,000-message flood then
-            // overflows it and cuts alice off. This test is about carol; alice runs without SM.
-            alice.setUseStreamManagement(false);
+            // With stream management Smack asks for an ack after every message: 5,000 <a/>
+            // answers, which must not count against alice's own send queue (shrunk to 16 here)
+            alice.setUseStreamManagement(true);
+            java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+            alice.addStanzaAcknowledgedListener(st -> {
+                if (st instanceof Message) {
+                    acked.incrementAndGet();
+                }
+            });
             alice.connect().login();
+            assertThat(alice.isSmEnabled()).isTrue();
             String big = "y".repeat(4096);
             int sent = 5000;
             for (int i = 0; i < sent; i++) {
@@ -82,6 +88,9 @@ class SlowReaderAndDirectTlsTest {
             int delivered = rest.split("<message", -1).length - 1;
             assertThat(delivered).isLessThan(sent);
             assertThat(alice.isConnected()).isTrue();
+            // every message was acknowledged: the answers reached alice, none was lost for the queue
+            alice.requestSmAcknowledgement();
+            XmppTestClients.await("alice's 5,000 messages acknowledged", () -> acked.get() == sent);
             alice.disconnect();
         }
     }

@@ -3,6 +3,9 @@ package org.kaiku.engine.features.mam;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.kaiku.engine.storage.ArchiveId;
@@ -38,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * syncing from it starts over from its last good id. Failures are logged with the account and id
  * and counted ({@link #failedWrites}); they are not retried beyond the driver, since a retry
  * queue in memory would die with the node anyway. A message that could not be archived is
- * never refused or delayed for it.
+ * never refused or delayed for it. The account's entity does watch the write (the completion
+ * handed out by {@link #incoming(Jid, XmlElement, Predicate, Consumer)}) to acknowledge a
+ * sender that uses XEP-0198 only once the message is in the archive; a failed write then gets
+ * that sender a resource-constraint error, though the recipient may already have it.
  *
  * <p>What is archived is what was accepted for the account: the decision is made when the
  * message reaches the account's entity, before the delivery rules run; a message then refused
@@ -80,6 +86,19 @@ public final class MessageArchiver {
      * @param inRoster whether a bare JID is in the account's roster (for the 'roster' default)
      */
     public XmlElement incoming(Jid account, XmlElement message, Predicate<Jid> inRoster) {
+        return incoming(account, message, inRoster, w -> { });
+    }
+
+    /**
+     * As {@link #incoming(Jid, XmlElement, Predicate)}, handing the archive write to {@code
+     * written} when one is made: it completes with true once the append is in the store, with
+     * false when the preferences (read first, if not cached) said not to archive, and
+     * exceptionally when the append or that read failed. Not called for a message that is not
+     * archivable at all. The account's entity waits on it to tell a sender that used XEP-0198
+     * that its message is durable; delivery never waits on it.
+     */
+    public XmlElement incoming(Jid account, XmlElement message, Predicate<Jid> inRoster,
+                               Consumer<CompletionStage<Boolean>> written) {
         String by = account.bare().toString();
         XmlElement clean = StanzaId.stripSpoofed(message, by);
         if (!archivable(clean)) {
@@ -89,7 +108,7 @@ public final class MessageArchiver {
         if (from == null) {
             return clean;
         }
-        Optional<ArchiveId> id = archive(by, from, false, clean, inRoster);
+        Optional<ArchiveId> id = archive(by, from, false, clean, inRoster, written);
         return id.map(i -> new StanzaId(i.toString(), by).addTo(clean)).orElse(clean);
     }
 
@@ -106,7 +125,7 @@ public final class MessageArchiver {
         if (to == null || to.bare().equals(account.bare())) {
             return;
         }
-        archive(by, to, true, StanzaId.stripSpoofed(message, by), inRoster);
+        archive(by, to, true, StanzaId.stripSpoofed(message, by), inRoster, w -> { });
     }
 
     /** How many archive writes failed since start. */
@@ -128,30 +147,42 @@ public final class MessageArchiver {
 
     /** The id it is archived under, empty when preferences say no or are not known yet. */
     private Optional<ArchiveId> archive(String account, Jid with, boolean outgoing, XmlElement message,
-                                        Predicate<Jid> inRoster) {
+                                        Predicate<Jid> inRoster, Consumer<CompletionStage<Boolean>> written) {
         ArchiveId id = nextId();
         ArchivedMessage row = new ArchivedMessage(id, with.toString(), outgoing, XmlDocument.write(message));
         Optional<MamPrefs> known = prefs.cached(account);
         if (known.isPresent()) {
             if (!known.get().archives(with, inRoster.test(with.bare()))) {
+                written.accept(CompletableFuture.completedFuture(false));
                 return Optional.empty();
             }
-            write(account, row);
+            written.accept(write(account, row).thenApply(v -> true));
             return Optional.of(id);
         }
-        prefs.load(account).whenComplete((p, err) -> {
+        // the roster answer is taken now, on the entity's thread, not in the callback
+        boolean rostered = inRoster.test(with.bare());
+        written.accept(prefs.load(account).handle((p, err) -> {
             if (err != null) {
                 LOG.warn("message {} of {} not archived: its archive preferences could not be read", id, account);
                 failedWrites.incrementAndGet();
-            } else if (p.archives(with, inRoster.test(with.bare()))) {
-                write(account, row);
+                return CompletableFuture.<Boolean>failedFuture(err);
             }
-        });
+            if (p.archives(with, rostered)) {
+                return write(account, row).thenApply(v -> true);
+            }
+            return CompletableFuture.completedFuture(false);
+        }).thenCompose(f -> f));
         return Optional.empty();
     }
 
-    private void write(String account, ArchivedMessage row) {
-        store.append(account, row).whenComplete((ok, err) -> {
+    private CompletionStage<?> write(String account, ArchivedMessage row) {
+        CompletionStage<?> append;
+        try {
+            append = store.append(account, row);
+        } catch (RuntimeException e) {
+            append = CompletableFuture.failedFuture(e);
+        }
+        return append.whenComplete((ok, err) -> {
             if (err != null) {
                 failedWrites.incrementAndGet();
                 LOG.warn("archiving message {} of {} failed: {}", row.id(), account, err.toString());
