@@ -78,7 +78,8 @@ import org.kaiku.protocol.xml.XmlElement;
  *       session routed it, and is archived the same way. A failed write is logged and counted,
  *       never retried by the entity nor allowed to hold up delivery (see MessageArchiver).</li>
  *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
- *       resource becomes available with non-negative priority, the messages handed to its
+ *       resource becomes available with non-negative priority (none when this incarnation read
+ *       the store to its end and stored nothing since, see OfflineDelivery), the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
  *       arriving meanwhile wait in memory behind the backlog, for those reads only.</li>
  *   <li>Stream management (XEP-0198, {@link ResumptionHandler}): what is sent to a session that
