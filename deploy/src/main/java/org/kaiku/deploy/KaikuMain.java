@@ -36,10 +36,30 @@ public final class KaikuMain implements Runnable {
         throw new ParameterException(spec.commandLine(), "Missing command: run, user or bench");
     }
 
+    /** The system property that sizes Java's common ForkJoinPool (read once, at its first use). */
+    static final String COMMON_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) {
+        String parallelism = commonParallelism(Runtime.getRuntime().availableProcessors(),
+                System.getProperty(COMMON_PARALLELISM));
+        if (parallelism != null) {
+            System.setProperty(COMMON_PARALLELISM, parallelism);
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(execute(out, err, args));
+    }
+
+    /**
+     * The common pool's parallelism to set before anything uses it, or null to leave it alone.
+     * With 2 CPUs or fewer Java sizes that pool at 1, and then CompletableFuture runs every async
+     * callback without an executor on a new thread, one thread start and exit per callback. Pekko
+     * answers asks through Scala's converted stages, whose callbacks are always async (pipeToSelf
+     * of an ask), so each login's bind cost a thread, ~0.13-0.19 ms of CPU (LOGIN-PROFILE.md).
+     * Two workers avoid that; an operator's own setting is kept.
+     */
+    static String commonParallelism(int cpus, String configured) {
+        return configured == null && cpus <= 2 ? "2" : null;
     }
 
     /** Runs one command line; returns the exit code (tests call this in-process). */

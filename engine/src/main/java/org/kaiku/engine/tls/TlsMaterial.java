@@ -38,8 +38,9 @@ import org.kaiku.protocol.sasl.ChannelBindings;
  *
  * <p>TLS runs on Bouncy Castle's TLS API rather than the JDK's SSLEngine because Java 17's JSSE
  * cannot export keying material (RFC 8446 section 7.5), which the tls-exporter channel binding
- * of SCRAM-*-PLUS needs (RFC 9266, XEP-0440). The cryptography underneath is still the JDK's
- * (JCA providers, with their AES-GCM intrinsics); Bouncy Castle only runs the protocol.
+ * of SCRAM-*-PLUS needs (RFC 9266, XEP-0440). The cryptography underneath is the JDK's for the
+ * record layer (JCA providers, with their AES-GCM intrinsics) and Bouncy Castle's for the
+ * handshake's EC signature and X25519 (see {@link TlsCrypto}, for the cost).
  */
 public final class TlsMaterial {
     /** Offered in this order; IANA names for logs. AEAD with (EC)DHE only. */
@@ -68,7 +69,7 @@ public final class TlsMaterial {
 
     private TlsMaterial(PrivateKey privateKey, X509Certificate[] certificates) throws IOException {
         this.crypto = new TlsCrypto();
-        this.privateKey = privateKey;
+        this.privateKey = TlsCrypto.signingKey(privateKey);
         this.certificate = certificates[0];
         this.certificates = certificates.clone();
         this.chain = new TlsCertificate[certificates.length];

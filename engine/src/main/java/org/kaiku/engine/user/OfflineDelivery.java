@@ -43,6 +43,13 @@ import org.kaiku.protocol.xml.XmlNode;
  * drain, and the delivered ids whose delete is in flight or failed (filtered out of later reads,
  * a failed delete retried with the next one). If the entity stops in the middle, stored messages
  * simply stay stored: delivery is at least once across incarnations, exactly once within one.
+ *
+ * <p>Login cost: the read at available presence is skipped when this incarnation knows the
+ * store holds nothing for the account: a drain read it to its end (a short batch) with no
+ * append issued since and no delete pending or failed. This entity is the account's only writer
+ * to the store (sharding keeps one incarnation at a time), so an append it did not issue cannot
+ * appear. It saves one Cassandra read on each login of an account whose entity is still in
+ * memory (a reconnect); an entity that just started does not know, and reads.
  */
 final class OfflineDelivery {
     /** Messages read from the store per round trip. */
@@ -75,6 +82,9 @@ final class OfflineDelivery {
     }
 
     private int appendsInFlight;
+    /** A drain read the store to its end and nothing was appended since (see the class comment). */
+    private boolean knownEmpty;
+    private long appendsIssued;
     private Drain drain;
     private long drains;
     private final Set<String> removing = new LinkedHashSet<>();
@@ -90,6 +100,7 @@ final class OfflineDelivery {
         boolean reading;
         String after;
         int limit;
+        long appendsAtRead;
 
         Drain(long id, String resource, ActorRef<SessionMessage> session, List<Held> held) {
             this.id = id;
@@ -169,6 +180,8 @@ final class OfflineDelivery {
 
     private void append(XmlElement toStore, Instant receivedAt, XmlElement message, UserEntity.Receipt receipt) {
         appendsInFlight++;
+        appendsIssued++;
+        knownEmpty = false; // even a failed write may have been stored
         CompletionStage<OfflineStore.Append> write = call(() -> store.append(account.bare(), receivedAt, toStore.toXml(), quota));
         context.pipeToSelf(write, (result, error) -> {
             if (error != null) {
@@ -205,6 +218,9 @@ final class OfflineDelivery {
             waiting.add(resource);
             return;
         }
+        if (knownEmpty && appendsInFlight == 0 && removing.isEmpty() && unremoved.isEmpty()) {
+            return;
+        }
         drain = new Drain(++drains, resource, now.session(), new ArrayList<>());
         if (appendsInFlight == 0) {
             startReading(box);
@@ -221,6 +237,7 @@ final class OfflineDelivery {
         // a first read also meets the delivered ids whose delete is pending: room for them
         int limit = d.after == null ? batch + removing.size() + unremoved.size() : batch;
         d.limit = limit;
+        d.appendsAtRead = appendsIssued;
         context.pipeToSelf(call(() -> store.fetch(account.bare(), d.after, limit)), (list, error) -> {
             if (error != null) {
                 context.getLog().warn("reading offline messages of {} failed: {}", account.bare(), error.toString());
@@ -267,6 +284,8 @@ final class OfflineDelivery {
             d.after = got.messages().get(got.messages().size() - 1).id();
             startReading(box);
         } else {
+            // read to the end, and no append was issued since that read or is still in flight
+            knownEmpty = appendsInFlight == 0 && appendsIssued == d.appendsAtRead;
             finish(box);
         }
     }

@@ -83,7 +83,8 @@ import org.kaiku.protocol.xml.XmlElement;
  *       archive append), or at once when nothing is stored: {@link DurableReceipts}. Delivery
  *       never waits for it; only the sender's ack does.</li>
  *   <li>Offline delivery: one read per batch of {@value OfflineDelivery#FETCH_BATCH} when a
- *       resource becomes available with non-negative priority, the messages handed to its
+ *       resource becomes available with non-negative priority (none when this incarnation read
+ *       the store to its end and stored nothing since, see OfflineDelivery), the messages handed to its
  *       session, then one delete of exactly those ids, issued and not waited for. Messages
  *       arriving meanwhile wait in memory behind the backlog, for those reads only.</li>
  *   <li>Stream management (XEP-0198, {@link ResumptionHandler}): what is sent to a session that

@@ -282,6 +282,37 @@ class OfflineTest {
     }
 
     @Test
+    void aReconnectAfterTheStoreWasReadToItsEndSkipsTheReadUntilSomethingIsStored() {
+        GatedOfflineStore store = new GatedOfflineStore();
+        EntityHarness h = new EntityHarness(testKit, store, 1000);
+        TestProbe<SessionMessage> phone = h.bind("phone");
+        h.client("phone", presence(0));
+        await(store.fetches::get, 1);
+        noMoreMessages(phone);
+
+        // logout and login again while the entity stays in memory: nothing can have been stored
+        h.client("phone", "<presence xmlns='jabber:client' type='unavailable'/>");
+        h.client("phone", presence(0));
+        noMoreMessages(phone);
+        assertThat(store.fetches.get()).as("no read for a store known to be empty").isEqualTo(1);
+
+        h.client("phone", "<presence xmlns='jabber:client' type='unavailable'/>");
+        h.deliver(msg(h.account, "chat", "m1"));
+        await(() -> store.inner.size(h.account), 1);
+        h.client("phone", presence(0));
+        assertThat(messages(phone, 1)).extracting(OfflineTest::body).containsExactly("m1");
+        assertThat(store.fetches.get()).isEqualTo(2);
+        await(() -> store.inner.size(h.account), 0);
+
+        // a failed append may still have stored its message: the store is unknown again
+        h.client("phone", "<presence xmlns='jabber:client' type='unavailable'/>");
+        store.failNextAppends(1);
+        h.deliver(msg(h.account, "chat", "m2"));
+        h.client("phone", presence(0));
+        await(store.fetches::get, 3);
+    }
+
+    @Test
     void aLongBacklogIsReadInBatchesAndKeepsItsOrder() {
         GatedOfflineStore store = new GatedOfflineStore();
         int count = OfflineDelivery.FETCH_BATCH * 2 + 50;

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * comment per key in this module's reference.conf).
  *
  * <p>One keyspace holds everything a Kaiku cluster stores: the Pekko Persistence journal
- * ({@code messages}, {@code tag_views}, {@code all_persistence_ids}, ...), its snapshots
+ * ({@code messages}, {@code all_persistence_ids}, {@code metadata}, ...), its snapshots
  * ({@code snapshots}) and Kaiku's own tables ({@code accounts}). An operator then sets one
  * replication, backs up and repairs one keyspace; separate keyspaces would only pay off if the
  * journal needed a replication different from the accounts', which it does not.
@@ -39,6 +39,22 @@ public record CassandraSettings(
      * 50,000 events, one extra query each, which snapshots make rare.
      */
     public static final long JOURNAL_TARGET_PARTITION_SIZE = 50_000;
+    /**
+     * The journal's events-by-tag support (tag_views, tag_write_progress, tag_scanning), off: no
+     * Kaiku entity tags its events and nothing reads them by tag. On, it cost each login of an
+     * account whose entity was not in memory one tag_scanning write (and a replay of a journal
+     * with events two tag-progress reads). Turning it on later would index only events written
+     * from then on.
+     */
+    static final boolean EVENTS_BY_TAG = false;
+    /**
+     * Whether the journal supports deleting events, off: Kaiku never deletes events (its
+     * retention keeps snapshots only, RetentionCriteria without deleteEventsOnSnapshot), and on,
+     * every entity recovery first reads the metadata table for a deleted-to mark that is never
+     * there: one Cassandra read per entity start (each cold login). A feature that must delete
+     * events (account removal) turns this back on; marks written from then on are honoured.
+     */
+    static final boolean JOURNAL_SUPPORT_DELETES = false;
     /** Request timeout of the journal's and snapshot store's queries (see {@link #pekkoOverrides}). */
     static final String JOURNAL_REQUEST_TIMEOUT = "10s";
 
@@ -130,6 +146,13 @@ public record CassandraSettings(
             values.put(prefix + "data-center-replication-factors", replication.datacenterFactors());
         }
         values.put("pekko.persistence.cassandra.journal.target-partition-size", JOURNAL_TARGET_PARTITION_SIZE);
+        // Login cost (docs/bench/LOGIN-PROFILE.md): Kaiku tags no event and runs no eventsByTag
+        // query, yet the plugin's default keeps tag bookkeeping on every entity start and write
+        // (a tag_scanning write per started entity, tag-progress reads on replay, a tag-writer
+        // actor per journal); and it reads the metadata table (deleted_to) on every recovery
+        // although Kaiku never deletes events (snapshotEvery deletes old snapshots only).
+        values.put("pekko.persistence.cassandra.events-by-tag.enabled", EVENTS_BY_TAG);
+        values.put("pekko.persistence.cassandra.journal.support-deletes", JOURNAL_SUPPORT_DELETES);
         // A journal write that times out stops the account entity (Pekko Persistence cannot know
         // whether the event was stored) and fails the command that wrote it, e.g. a bind. The
         // driver's 2 s default was seen to expire on a loaded node whose commit log syncs in

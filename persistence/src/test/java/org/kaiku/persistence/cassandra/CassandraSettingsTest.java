@@ -95,6 +95,9 @@ class CassandraSettingsTest {
         }
         assertThat(pekko.getLong("pekko.persistence.cassandra.journal.target-partition-size"))
                 .isEqualTo(CassandraSettings.JOURNAL_TARGET_PARTITION_SIZE);
+        // no tag bookkeeping and no deleted-to read per recovery (LOGIN-PROFILE.md)
+        assertThat(pekko.getBoolean("pekko.persistence.cassandra.events-by-tag.enabled")).isFalse();
+        assertThat(pekko.getBoolean("pekko.persistence.cassandra.journal.support-deletes")).isFalse();
         // untouched plugin defaults still come through
         assertThat(pekko.getString("pekko.persistence.cassandra.journal.table")).isEqualTo("messages");
     }

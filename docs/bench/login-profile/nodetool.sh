@@ -1,0 +1,2 @@
+#!/bin/bash
+exec java --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED -Duser.home=${W:-/tmp/lp}/nt -cp "$(cat $(cd "$(dirname "$0")/../../.." && pwd)/persistence/cassandra-node/target/cassandra.classpath)" -Dcassandra.storagedir=${W:-/tmp/lp}/nt org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p 16799 "$@"
