@@ -13,8 +13,9 @@ import org.kaiku.engine.module.XmppModule;
  * for the compliance table.
  */
 @Xep(number = 198, version = "1.6.3", status = Xep.Status.PARTIAL,
-        note = "c2s acks and resumption on the node that held the session; unacknowledged stanzas live in memory"
-                + " (lost if that node crashes); no s2s, no SASL2/BIND2 inlining")
+        note = "c2s acks and resumption on the node that held the session; a message counts in 'h' once stored"
+                + " (offline or archive); stanzas a client has not acked live in memory (after a crash it catches up"
+                + " from its archive); no s2s, no SASL2/BIND2 inlining")
 public final class StreamManagementModule implements XmppModule {
 
     @Override
