@@ -44,9 +44,11 @@ public final class XmppEngine {
     private final Tcp.ServerBinding c2sTls;
     private final AccountService accounts;
     private final ModuleRegistry modules;
+    private final C2sContext shared;
 
     private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
-                       Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules) {
+                       Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules, C2sContext shared) {
+        this.shared = shared;
         this.system = system;
         this.listener = listener;
         this.c2s = c2s;
@@ -77,9 +79,10 @@ public final class XmppEngine {
         Router router = new Router(system, settings.domain(), serverHandler);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData());
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health());
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
-        C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
+        C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
+                new java.util.concurrent.atomic.AtomicInteger());
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);
         CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");
@@ -87,7 +90,7 @@ public final class XmppEngine {
                 ? CompletableFuture.completedFuture(null)
                 : bind(system, mat, listener, settings.bindHost(), settings.c2sTlsPort(), true, "kaiku.c2s.tls-port");
         AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations());
-        return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules))
+        return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules, shared))
                 .whenComplete((engine, err) -> {
                     if (err != null) {
                         // One listener may have bound while the other failed: release it.
@@ -134,6 +137,11 @@ public final class XmppEngine {
 
     public ModuleRegistry modules() {
         return modules;
+    }
+
+    /** Client connections open on this node now (negotiating or established). */
+    public int connections() {
+        return shared.connections().get();
     }
 
     /**

@@ -1,10 +1,13 @@
 package org.kaiku.engine.user;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -26,6 +29,7 @@ import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.storage.AccountDataStore;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.protocol.ext.blocking.Blocking;
 import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
@@ -89,6 +93,26 @@ import org.kaiku.protocol.xml.XmlElement;
  *       backlog handed over from offline storage and never acknowledged is stored again. Lost
  *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
+ *
+ * <p>Storage outages (issue 5): the entity keeps serving while Cassandra is down, so the sessions
+ * bound to it stay up.
+ * <ul>
+ *   <li>Online delivery, SM tracking and acks write nothing and go on as usual.</li>
+ *   <li>A command from the account's own client that would write a journal event (presence,
+ *       roster set, blocking, bind) is refused while {@link StorageHealth} says storage is down:
+ *       the client gets {@code <wait/><resource-constraint/>} (RFC 6120 section 8.3.3.18; a bind
+ *       gets the same condition) and nothing is changed, so nothing it was told is lost.</li>
+ *   <li>A journal write that fails anyway (the outage began before the prober saw it, or an
+ *       internal command such as a logout) does not stop the entity, as Pekko Persistence does by
+ *       default: {@link #PERSIST_FAILURE} restarts it with backoff. The restart replays the journal
+ *       (and retries until Cassandra answers), stashing what arrives meanwhile (at most {@link
+ *       #RESTART_STASH} commands; Pekko drops and logs more as dead letters); the entity object
+ *       itself, with its in-memory SM queues and offline drain, is kept, and a session that died
+ *       meanwhile is logged out again from the replayed state. The failed command's side effects
+ *       (its answer, broadcasts) never happen; its client hears nothing for it.</li>
+ *   <li>An offline append that fails goes back to its sender as {@code <wait/><resource-constraint/>}
+ *       instead of being stored: refused, not acknowledged and lost.</li>
+ * </ul>
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
 
@@ -97,6 +121,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public static final int MAX_RESOURCES = 64;
     /** A snapshot is kept every this many events so recovery replays little. */
     static final int SNAPSHOT_EVERY = 100;
+    /** Commands kept while the entity restarts after a journal failure. */
+    static final int RESTART_STASH = 5_000;
+    /** Journal failures restart the entity after 0.5 s, doubling up to 5 s while they go on. */
+    static final BackoffSupervisorStrategy PERSIST_FAILURE = SupervisorStrategy
+            .restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(5), 0.2)
+            .withStashCapacity(RESTART_STASH);
 
     /** What the entity accepts. */
     public sealed interface Command extends CborSerializable {
@@ -228,8 +258,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
                             MessageArchiver archiver, AccountDataStore accountData) {
+        init(system, router, offline, offlineQuota, archiver, accountData, StorageHealth.untracked());
+    }
+
+    /** As the overload above, refusing storage-bound work while {@code health} says storage is down. */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData, health)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
@@ -246,8 +282,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As {@link #create(String, StanzaRouter, OfflineStore, int, MessageArchiver)} with the account data store (null: none). */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
                                            MessageArchiver archiver, AccountDataStore accountData) {
+        return create(bareJid, router, offline, offlineQuota, archiver, accountData, StorageHealth.untracked());
+    }
+
+    /** As the overload above, with the node's storage health. */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData, health));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -268,10 +310,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ResumptionHandler resumption;
     private final LastActivity lastActivity;
     private final AvatarHash avatar;
+    private final StorageHealth health;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
-                       MessageArchiver archiver, AccountDataStore accountData) {
-        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
+                       MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
+        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()), PERSIST_FAILURE);
+        this.health = health;
         this.context = context;
         this.router = router;
         this.account = new Account(bare);
@@ -280,7 +324,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.presence = new PresenceHandler(account, subscriptions, lastActivity);
         this.avatar = new AvatarHash(account, context, accountData, presence);
         this.roster = new RosterHandler(account, subscriptions);
-        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver);
+        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver, health);
         this.carbons = new CarbonsHandler(account);
         this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons,
@@ -321,10 +365,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
-                .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
-                    fromClient(box, cmd.resource(), cmd.stanza());
-                    offline.presenceChanged(box, state, cmd.resource());
-                }))
+                .onCommand(FromClient.class, (state, cmd) -> refusedWhileDown(cmd.stanza())
+                        ? guarded(state, null, box -> account.errorToClient(box, cmd.resource(), cmd.stanza(),
+                                StanzaError.Condition.RESOURCE_CONSTRAINT))
+                        : guarded(state, cmd.stanza(), box -> {
+                            fromClient(box, cmd.resource(), cmd.stanza());
+                            offline.presenceChanged(box, state, cmd.resource());
+                        }))
                 .onCommand(Deliver.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza())))
                 .onCommand(SmEnable.class, (state, cmd) -> guarded(state, null, box -> resumption.enable(box, cmd)))
                 .onCommand(SmAck.class, (state, cmd) -> {
@@ -379,6 +426,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().reply(cmd.replyTo(), bound);
         }
         if (existing == null && state.resources().size() >= MAX_RESOURCES) {
+            return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
+        }
+        if (health.isDown()) {
+            // RFC 6120 section 7.6.2.1 allows an error on bind; the binding would need a journal write.
             return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         }
         Outbox box = newOutbox(state);
@@ -491,6 +542,20 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 }
             }
         }
+    }
+
+    /**
+     * Whether a stanza from the account's client is refused because storage is down: presences
+     * and iq sets (roster, blocking, carbons) may write a journal event, so they are refused
+     * before anything runs (a half-run handler could leave in-memory state, such as an offline
+     * drain, behind a write that never happens). Messages and iq gets go on.
+     */
+    private boolean refusedWhileDown(XmlElement stanza) {
+        if (!health.isDown() || Stanzas.isError(stanza)) {
+            return false;
+        }
+        StanzaKind kind = StanzaKind.of(stanza);
+        return kind == StanzaKind.PRESENCE || (kind == StanzaKind.IQ && "set".equals(Stanzas.type(stanza)));
     }
 
     private static boolean payloadIn(XmlElement iq, String namespace) {
