@@ -3,11 +3,14 @@ package org.kaiku.engine.features.mam;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.kaiku.engine.storage.ArchiveId;
 import org.kaiku.engine.storage.ArchiveStore;
 import org.kaiku.engine.storage.ArchivedMessage;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.engine.storage.XmlDocument;
 import org.kaiku.protocol.ext.mam.MamPrefs;
 import org.kaiku.protocol.ext.sid.StanzaId;
@@ -36,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * the driver's retries) the message was delivered but is missing from the archive, and its
  * stanza-id names nothing: a later query with it as after-id gets item-not-found, and a client
  * syncing from it starts over from its last good id. Failures are logged with the account and id
- * and counted ({@link #failedWrites}); they are not retried beyond the driver, since a retry
- * queue in memory would die with the node anyway. A message that could not be archived is
- * never refused or delayed for it.
+ * and counted ({@link #failedWrites}), reported to {@link StorageHealth}, and kept in a bounded
+ * in-memory buffer ({@link ArchiveRetry}, {@value #RETRY_CAPACITY} rows) that is written again
+ * when storage comes back, under the same id: an outage of Cassandra leaves no gap unless the
+ * buffer overflows ({@link #lostWrites}, logged) or the node stops before storage returns. A
+ * message that could not be archived is never refused or delayed for it.
  *
  * <p>What is archived is what was accepted for the account: the decision is made when the
  * message reaches the account's entity, before the delivery rules run; a message then refused
@@ -61,11 +66,26 @@ public final class MessageArchiver {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong lastMicros = new AtomicLong();
     private final AtomicLong failedWrites = new AtomicLong();
+    private final StorageHealth health;
+    private final ArchiveRetry retry = new ArchiveRetry(RETRY_CAPACITY);
+
+    /** Failed archive writes kept for a retry once storage is back. */
+    static final int RETRY_CAPACITY = 50_000;
 
     MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock) {
+        this(store, prefs, clock, StorageHealth.untracked());
+    }
+
+    MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock, StorageHealth health) {
         this.store = store;
         this.prefs = prefs;
         this.clock = clock;
+        this.health = health;
+        health.onTransition(up -> {
+            if (up) {
+                retry.retryAll(this::write);
+            }
+        });
     }
 
     /** Starts reading an account's preferences, so its first message finds them cached. */
@@ -109,9 +129,19 @@ public final class MessageArchiver {
         archive(by, to, true, StanzaId.stripSpoofed(message, by), inRoster);
     }
 
-    /** How many archive writes failed since start. */
+    /** How many archive writes failed since start (retries included). */
     public long failedWrites() {
         return failedWrites.get();
+    }
+
+    /** Archive rows given up because the retry buffer was full: the archive's gaps since start. */
+    public long lostWrites() {
+        return retry.lost();
+    }
+
+    /** Failed archive writes waiting to be written again. */
+    public int pendingRetries() {
+        return retry.size();
     }
 
     /** XEP-0313 section 7.1.1: type normal (or none) or chat, with a body. */
@@ -151,10 +181,22 @@ public final class MessageArchiver {
     }
 
     private void write(String account, ArchivedMessage row) {
-        store.append(account, row).whenComplete((ok, err) -> {
+        CompletionStage<Void> append;
+        try {
+            append = store.append(account, row);
+        } catch (RuntimeException e) {
+            append = CompletableFuture.failedFuture(e);
+        }
+        append.whenComplete((ok, err) -> {
             if (err != null) {
-                failedWrites.incrementAndGet();
-                LOG.warn("archiving message {} of {} failed: {}", row.id(), account, err.toString());
+                long n = failedWrites.incrementAndGet();
+                if (health.isUp() || n % 1000 == 1) {
+                    LOG.warn("archiving message {} of {} failed, kept for a retry: {}", row.id(), account, err.toString());
+                }
+                health.writeFailed("archive append", err);
+                retry.add(account, row);
+            } else if (retry.size() > 0 && health.isUp()) {
+                retry.retryAll(this::write);
             }
         });
     }
