@@ -1,13 +1,10 @@
 package org.kaiku.engine.user;
 
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -94,25 +91,8 @@ import org.kaiku.protocol.xml.XmlElement;
  *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
  *
- * <p>Storage outages (issue 5): the entity keeps serving while Cassandra is down, so the sessions
- * bound to it stay up.
- * <ul>
- *   <li>Online delivery, SM tracking and acks write nothing and go on as usual.</li>
- *   <li>A command from the account's own client that would write a journal event (presence,
- *       roster set, blocking, bind) is refused while {@link StorageHealth} says storage is down:
- *       the client gets {@code <wait/><resource-constraint/>} (RFC 6120 section 8.3.3.18; a bind
- *       gets the same condition) and nothing is changed, so nothing it was told is lost.</li>
- *   <li>A journal write that fails anyway (the outage began before the prober saw it, or an
- *       internal command such as a logout) does not stop the entity, as Pekko Persistence does by
- *       default: {@link #PERSIST_FAILURE} restarts it with backoff. The restart replays the journal
- *       (and retries until Cassandra answers), stashing what arrives meanwhile (at most {@link
- *       #RESTART_STASH} commands; Pekko drops and logs more as dead letters); the entity object
- *       itself, with its in-memory SM queues and offline drain, is kept, and a session that died
- *       meanwhile is logged out again from the replayed state. The failed command's side effects
- *       (its answer, broadcasts) never happen; its client hears nothing for it.</li>
- *   <li>An offline append that fails goes back to its sender as {@code <wait/><resource-constraint/>}
- *       instead of being stored: refused, not acknowledged and lost.</li>
- * </ul>
+ * <p>Storage outages: the entity keeps serving while Cassandra is down, so the sessions bound to
+ * it stay up; what it refuses and how it survives a failed journal write is {@link StorageOutage}.
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
 
@@ -121,12 +101,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public static final int MAX_RESOURCES = 64;
     /** A snapshot is kept every this many events so recovery replays little. */
     static final int SNAPSHOT_EVERY = 100;
-    /** Commands kept while the entity restarts after a journal failure. */
-    static final int RESTART_STASH = 5_000;
-    /** Journal failures restart the entity after 0.5 s, doubling up to 5 s while they go on. */
-    static final BackoffSupervisorStrategy PERSIST_FAILURE = SupervisorStrategy
-            .restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(5), 0.2)
-            .withStashCapacity(RESTART_STASH);
 
     /** What the entity accepts. */
     public sealed interface Command extends CborSerializable {
@@ -314,7 +288,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
                        MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
-        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()), PERSIST_FAILURE);
+        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()), StorageOutage.PERSIST_FAILURE);
         this.health = health;
         this.context = context;
         this.router = router;
@@ -365,7 +339,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
-                .onCommand(FromClient.class, (state, cmd) -> refusedWhileDown(cmd.stanza())
+                .onCommand(FromClient.class, (state, cmd) -> StorageOutage.refused(health, cmd.stanza())
                         ? guarded(state, null, box -> account.errorToClient(box, cmd.resource(), cmd.stanza(),
                                 StanzaError.Condition.RESOURCE_CONSTRAINT))
                         : guarded(state, cmd.stanza(), box -> {
@@ -542,20 +516,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 }
             }
         }
-    }
-
-    /**
-     * Whether a stanza from the account's client is refused because storage is down: presences
-     * and iq sets (roster, blocking, carbons) may write a journal event, so they are refused
-     * before anything runs (a half-run handler could leave in-memory state, such as an offline
-     * drain, behind a write that never happens). Messages and iq gets go on.
-     */
-    private boolean refusedWhileDown(XmlElement stanza) {
-        if (!health.isDown() || Stanzas.isError(stanza)) {
-            return false;
-        }
-        StanzaKind kind = StanzaKind.of(stanza);
-        return kind == StanzaKind.PRESENCE || (kind == StanzaKind.IQ && "set".equals(Stanzas.type(stanza)));
     }
 
     private static boolean payloadIn(XmlElement iq, String namespace) {

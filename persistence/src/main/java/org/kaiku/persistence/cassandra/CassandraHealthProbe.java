@@ -1,11 +1,16 @@
 package org.kaiku.persistence.cassandra;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,12 +84,34 @@ public final class CassandraHealthProbe implements AutoCloseable {
                 if (err == null) {
                     health.probeSucceeded();
                 } else {
-                    health.probeFailed(err);
+                    health.probeFailed(readable(err));
                 }
             });
         } catch (RuntimeException e) {
             inFlight.set(false);
             health.probeFailed(e);
+        }
+    }
+
+    /** The driver's "all nodes failed" as the first node's own error, which says what happened. */
+    static Throwable readable(Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (t instanceof AllNodesFailedException all) {
+            for (Map.Entry<Node, List<Throwable>> e : all.getAllErrors().entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    Throwable first = e.getValue().get(0);
+                    return new Unreachable("Cassandra at " + e.getKey().getEndPoint() + " does not answer ("
+                            + first.getClass().getSimpleName() + ")", t);
+                }
+            }
+        }
+        return t;
+    }
+
+    /** What the probe reports when no node answered. */
+    static final class Unreachable extends RuntimeException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
