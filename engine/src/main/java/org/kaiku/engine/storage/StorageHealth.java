@@ -38,6 +38,7 @@ public final class StorageHealth {
     private final Clock clock;
     private final Duration retryEvery;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> probeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong failedWrites = new AtomicLong();
     private volatile Runnable probeNow = () -> { };
     private volatile Instant downSince;
@@ -75,8 +76,21 @@ public final class StorageHealth {
         listeners.add(listener);
     }
 
+    /** Runs {@code listener} after every successful probe (about once a second while storage is up). */
+    public void onProbeSucceeded(Runnable listener) {
+        probeListeners.add(listener);
+    }
+
     /** The prober reached storage. */
     public void probeSucceeded() {
+        try {
+            recovered();
+        } finally {
+            probeListeners.forEach(Runnable::run);
+        }
+    }
+
+    private void recovered() {
         Duration outage;
         long probes;
         long writes;

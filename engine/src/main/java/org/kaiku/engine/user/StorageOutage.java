@@ -3,6 +3,7 @@ package org.kaiku.engine.user;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.slf4j.event.Level;
 import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.protocol.stanza.StanzaKind;
 import org.kaiku.protocol.stanza.Stanzas;
@@ -41,10 +42,15 @@ import org.kaiku.protocol.xml.XmlElement;
 final class StorageOutage {
     /** Commands kept while the entity restarts after a journal failure. */
     static final int RESTART_STASH = 5_000;
-    /** Journal failures restart the entity after 0.5 s, doubling up to 5 s while they go on. */
+    /**
+     * Journal failures restart the entity after 0.5 s, doubling up to 5 s while they go on. Each
+     * restart is logged at DEBUG only: the outage itself is reported once by {@link StorageHealth},
+     * and thousands of accounts would otherwise log a stack trace each per retry.
+     */
     static final BackoffSupervisorStrategy PERSIST_FAILURE = SupervisorStrategy
             .restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(5), 0.2)
-            .withStashCapacity(RESTART_STASH);
+            .withStashCapacity(RESTART_STASH)
+            .withLogLevel(Level.DEBUG);
 
     private StorageOutage() {
     }

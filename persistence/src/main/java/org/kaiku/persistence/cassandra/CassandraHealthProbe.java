@@ -21,7 +21,8 @@ import org.kaiku.engine.storage.StorageHealth;
  * Tells {@link StorageHealth} whether Cassandra answers: one cheap local read ({@code SELECT
  * release_version FROM system.local}, no keyspace, ONE) every {@code every} on a driver session of
  * its own, and at once when a store reports a failure. One probe is in flight at a time, so a
- * burst of failed writes costs one query. Its session reconnects within 2 s of a node's return
+ * burst of failed writes costs one query. A probe unanswered after 5 s counts as failed: a node
+ * that slow is as good as down for clients. Its session reconnects within 2 s of a node's return
  * (the driver's default backs off to a minute), so recovery is seen about as soon as it happens.
  *
  * <p>Why a probe rather than the driver's node events alone: the journal, the stores and this
@@ -29,7 +30,7 @@ import org.kaiku.engine.storage.StorageHealth;
  * succeeds is the fact that matters. Cost: one small request a second.
  */
 public final class CassandraHealthProbe implements AutoCloseable {
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final CqlSession session;
     private final StorageHealth health;

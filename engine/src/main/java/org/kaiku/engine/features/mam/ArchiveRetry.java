@@ -3,9 +3,11 @@ package org.kaiku.engine.features.mam;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.kaiku.engine.storage.ArchivedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * and logged (the first one of each run, then a count), and is the archive gap the operator must
  * know of. The buffer is memory: a node that stops during an outage loses the rows it held.
  *
- * <p>Retried when storage comes back ({@link org.kaiku.engine.storage.StorageHealth}'s
- * transition) and after any later archive write succeeds, one pass at a time.
+ * <p>Paced: rows go back in batches of {@link #batch}, the next batch once the last one has
+ * completed and at least one of its writes landed, so a Cassandra node that has just restarted
+ * (cold caches, commit log replay) is not hit by the whole backlog at once, which was seen to time
+ * its writes out. {@link #retry} is called on each successful probe of {@link
+ * org.kaiku.engine.storage.StorageHealth} (once a second) and starts a batch unless one runs.
  */
 final class ArchiveRetry {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveRetry.class);
@@ -32,14 +37,17 @@ final class ArchiveRetry {
     }
 
     private final int capacity;
+    private final int batch;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final AtomicBoolean passing = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private boolean overflowLogged;
+    private boolean resumeLogged;
 
-    ArchiveRetry(int capacity) {
+    ArchiveRetry(int capacity, int batch) {
         this.capacity = capacity;
+        this.batch = batch;
     }
 
     /** Keeps a failed write for later; false (and counted lost) when the buffer is full. */
@@ -52,6 +60,9 @@ final class ArchiveRetry {
                         + " further losses are only counted", capacity, row.id(), account);
             }
             return false;
+        }
+        if (queue.isEmpty() && !running.get()) {
+            resumeLogged = false; // a new run of failures: say so again when it is written
         }
         queue.add(new Pending(account, row));
         return true;
@@ -72,29 +83,46 @@ final class ArchiveRetry {
     }
 
     /**
-     * Hands every waiting row to {@code write} once (a write that fails again comes back through
-     * {@link #add}); does nothing while another pass runs.
+     * Writes the next batch through {@code write} (a failed one must come back through {@link
+     * #add}); when all of it completed and any landed, the batch after it. Does nothing while a
+     * batch runs or nothing waits.
      */
-    void retryAll(BiConsumer<String, ArchivedMessage> write) {
-        if (!passing.compareAndSet(false, true)) {
+    void retry(BiFunction<String, ArchivedMessage, CompletionStage<Void>> write) {
+        if (!running.compareAndSet(false, true)) {
             return;
         }
-        try {
-            List<Pending> batch;
-            synchronized (this) {
-                batch = new ArrayList<>(queue);
-                queue.clear();
-                overflowLogged = false;
+        List<Pending> next = new ArrayList<>();
+        int waiting;
+        synchronized (this) {
+            while (next.size() < batch && !queue.isEmpty()) {
+                next.add(queue.poll());
             }
-            if (!batch.isEmpty()) {
-                LOG.info("writing {} archived messages again after a storage failure", batch.size());
+            waiting = queue.size() + next.size();
+            overflowLogged = false;
+            if (!next.isEmpty() && !resumeLogged) {
+                resumeLogged = true;
+                LOG.info("writing {} archived messages again after a storage failure, {} at a time", waiting, batch);
             }
-            for (Pending p : batch) {
-                retried.incrementAndGet();
-                write.accept(p.account(), p.row());
-            }
-        } finally {
-            passing.set(false);
+        }
+        if (next.isEmpty()) {
+            running.set(false);
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(next.size());
+        AtomicBoolean landed = new AtomicBoolean();
+        for (Pending p : next) {
+            retried.incrementAndGet();
+            write.apply(p.account(), p.row()).whenComplete((ok, err) -> {
+                if (err == null) {
+                    landed.set(true);
+                }
+                if (left.decrementAndGet() == 0) {
+                    running.set(false);
+                    if (landed.get()) {
+                        retry(write);
+                    }
+                }
+            });
         }
     }
 }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * the driver's retries) the message was delivered but is missing from the archive, and its
  * stanza-id names nothing: a later query with it as after-id gets item-not-found, and a client
  * syncing from it starts over from its last good id. Failures are logged with the account and id
- * and counted ({@link #failedWrites}), reported to {@link StorageHealth}, and kept in a bounded
+ * (at most one line per {@value FailureLog#EVERY_SECONDS} s, with the count left out: an outage
+ * fails every write) and counted ({@link #failedWrites}), reported to {@link StorageHealth}, and kept in a bounded
  * in-memory buffer ({@link ArchiveRetry}, {@value #RETRY_CAPACITY} rows) that is written again
  * when storage comes back, under the same id: an outage of Cassandra leaves no gap unless the
  * buffer overflows ({@link #lostWrites}, logged) or the node stops before storage returns. A
@@ -67,10 +68,13 @@ public final class MessageArchiver {
     private final AtomicLong lastMicros = new AtomicLong();
     private final AtomicLong failedWrites = new AtomicLong();
     private final StorageHealth health;
-    private final ArchiveRetry retry = new ArchiveRetry(RETRY_CAPACITY);
+    private final ArchiveRetry retry = new ArchiveRetry(RETRY_CAPACITY, RETRY_BATCH);
+    private final FailureLog failureLog = new FailureLog();
 
     /** Failed archive writes kept for a retry once storage is back. */
     static final int RETRY_CAPACITY = 50_000;
+    /** Failed archive writes written again at once (see {@link ArchiveRetry}'s pacing). */
+    static final int RETRY_BATCH = 100;
 
     MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock) {
         this(store, prefs, clock, StorageHealth.untracked());
@@ -81,11 +85,8 @@ public final class MessageArchiver {
         this.prefs = prefs;
         this.clock = clock;
         this.health = health;
-        health.onTransition(up -> {
-            if (up) {
-                retry.retryAll(this::write);
-            }
-        });
+        // While rows wait, each successful probe starts a paced pass over them (ArchiveRetry).
+        health.onProbeSucceeded(() -> retry.retry(this::write));
     }
 
     /** Starts reading an account's preferences, so its first message finds them cached. */
@@ -180,25 +181,47 @@ public final class MessageArchiver {
         return Optional.empty();
     }
 
-    private void write(String account, ArchivedMessage row) {
+    /** Issues the append; a failure is logged (rate-limited), reported and kept for a retry. */
+    private CompletionStage<Void> write(String account, ArchivedMessage row) {
         CompletionStage<Void> append;
         try {
             append = store.append(account, row);
         } catch (RuntimeException e) {
             append = CompletableFuture.failedFuture(e);
         }
-        append.whenComplete((ok, err) -> {
+        return append.whenComplete((ok, err) -> {
             if (err != null) {
-                long n = failedWrites.incrementAndGet();
-                if (health.isUp() || n % 1000 == 1) {
-                    LOG.warn("archiving message {} of {} failed, kept for a retry: {}", row.id(), account, err.toString());
+                failedWrites.incrementAndGet();
+                long quiet = failureLog.quietSince(System.nanoTime());
+                if (quiet >= 0) {
+                    LOG.warn("archiving message {} of {} failed, kept for a retry ({} more failures not logged in the"
+                            + " last {} s): {}", row.id(), account, quiet, FailureLog.EVERY_SECONDS, err.toString());
                 }
                 health.writeFailed("archive append", err);
                 retry.add(account, row);
-            } else if (retry.size() > 0 && health.isUp()) {
-                retry.retryAll(this::write);
             }
         });
+    }
+
+    /** At most one failure line per {@value #EVERY_SECONDS} s, saying how many it left out. */
+    static final class FailureLog {
+        static final long EVERY_SECONDS = 10;
+        private long lastNanos;
+        private long quiet;
+        private boolean logged;
+
+        /** The count of failures left out since the last line when this one is to be logged, else -1. */
+        synchronized long quietSince(long nowNanos) {
+            if (logged && nowNanos - lastNanos < java.util.concurrent.TimeUnit.SECONDS.toNanos(EVERY_SECONDS)) {
+                quiet++;
+                return -1;
+            }
+            long q = quiet;
+            quiet = 0;
+            logged = true;
+            lastNanos = nowNanos;
+            return q;
+        }
     }
 
     /**
