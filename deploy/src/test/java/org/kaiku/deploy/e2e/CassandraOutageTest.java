@@ -66,11 +66,14 @@ class CassandraOutageTest {
     void sessionsSurviveACassandraOutageAndNothingAcknowledgedIsLost() throws Exception {
         Files.createDirectories(work);
         ServerProcess.Ports ports = ServerProcess.Ports.free();
-        LocalCassandra.Config node = new LocalCassandra.Config(work.resolve("cassandra"), ports.cql(), ports.storage(),
-                ports.jmx(), null, "512M");
+        // Cassandra must get its ports back after the restart: ports from the ephemeral range
+        // (what port 0 gives) were seen taken meanwhile by other processes' outgoing connections
+        int[] fixed = freeBelowEphemeral(3);
+        int cql = fixed[0];
+        LocalCassandra.Config node = new LocalCassandra.Config(work.resolve("cassandra"), cql, fixed[1], fixed[2], null, "512M");
         cassandra = LocalCassandra.startOrReuse(node);
         Path log = work.resolve("server.log");
-        ServerProcess server = ServerProcess.start(dataDir, ports, log, "--cassandra", "127.0.0.1:" + ports.cql());
+        ServerProcess server = ServerProcess.start(dataDir, ports, log, "--cassandra", "127.0.0.1:" + cql);
         started.add(server);
         for (String user : List.of("alice", "bob", "carol", "dave")) {
             assertThat(cli(server, "user", "add", user + "@localhost", user + "-secret")).isZero();
@@ -200,6 +203,43 @@ class CassandraOutageTest {
         synchronized (got) {
             return new ArrayList<>(got);
         }
+    }
+
+    /**
+     * A free loopback port below the kernel's ephemeral range (found by binding it), so no
+     * outgoing connection on the machine takes it while Cassandra is down.
+     */
+    private static int[] freeBelowEphemeral(int count) throws java.io.IOException {
+        int low = 32768;
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        if (Files.exists(range)) {
+            try (var r = Files.newBufferedReader(range)) {
+                String line = r.readLine();
+                low = line == null ? low : Integer.parseInt(line.trim().split("\\s+")[0]);
+            } catch (NumberFormatException e) {
+                // keep the usual default
+            }
+        }
+        if (low < 16_000) {
+            low = 32768;
+        }
+        int from = Math.max(1024, low - 12_000);
+        int[] ports = new int[count];
+        int found = 0;
+        int port = from + new java.util.Random().nextInt(Math.max(1, low - from - 1000));
+        for (; found < count && port < low; port++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                ports[found++] = port;
+            } catch (java.io.IOException taken) {
+                // try the next
+            }
+        }
+        if (found < count) {
+            throw new java.io.IOException("no " + count + " free ports below " + low);
+        }
+        return ports;
     }
 
     /** Waits, asking as an operator would, until `kaiku status` exits with {@code exit}. */
