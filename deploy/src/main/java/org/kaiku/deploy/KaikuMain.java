@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.kaiku.deploy.cli.CommandFailure;
 import org.kaiku.deploy.cli.Flags;
 import org.kaiku.deploy.cli.RunCommand;
+import org.kaiku.deploy.cli.StatusCommand;
 import org.kaiku.deploy.cli.UserCommand;
 import org.kaiku.deploy.bench.BenchCommand;
 import org.kaiku.deploy.config.StartupException;
@@ -26,14 +27,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "kaiku", mixinStandardHelpOptions = true, version = "Kaiku 0.1.0-SNAPSHOT",
         description = "Kaiku, a clustered XMPP server on Apache Pekko and Cassandra.",
-        subcommands = {RunCommand.class, UserCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, UserCommand.class, StatusCommand.class, BenchCommand.class})
 public final class KaikuMain implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: run, user or bench");
+        throw new ParameterException(spec.commandLine(), "Missing command: run, user, status or bench");
     }
 
     /** The system property that sizes Java's common ForkJoinPool (read once, at its first use). */

@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.kaiku.deploy.admin.AdminServer;
+import org.kaiku.deploy.admin.NodeStatus;
 import org.kaiku.deploy.config.ConfigLoader;
 import org.kaiku.deploy.config.DeploySettings;
 import org.kaiku.deploy.config.StartupException;
@@ -28,11 +29,15 @@ import org.kaiku.engine.XmppEngine;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.config.SettingsException;
+import org.kaiku.engine.features.mam.MamModule;
 import org.kaiku.engine.features.mam.MamSettings;
+import org.kaiku.engine.features.mam.MessageArchiver;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.engine.storage.Stores;
 import org.kaiku.persistence.cassandra.CassandraAccountDataStore;
 import org.kaiku.persistence.cassandra.CassandraArchiveStore;
 import org.kaiku.persistence.cassandra.CassandraCredentialStore;
+import org.kaiku.persistence.cassandra.CassandraHealthProbe;
 import org.kaiku.persistence.cassandra.CassandraOfflineStore;
 import org.kaiku.persistence.cassandra.CassandraSettings;
 import org.kaiku.persistence.cassandra.LocalCassandra;
@@ -43,12 +48,16 @@ import org.slf4j.LoggerFactory;
  * One Kaiku node: Cassandra (its own embedded node unless {@code kaiku.cassandra.contact-points}
  * names a cluster), the "kaiku" actor system joined as a single-node Pekko cluster (sharded user
  * entities need a cluster even on one machine), the Cassandra stores (credentials, offline
- * messages, per-account XML documents, message archives), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
+ * messages, per-account XML documents, message archives), a {@link CassandraHealthProbe} feeding
+ * the node's {@link StorageHealth} (what {@code kaiku status} reports, and what the engine refuses
+ * work by while Cassandra is down), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
  * order, the engine first so every client receives its closing {@code <system-shutdown/>}
  * stream error (RFC 6120 section 4.9.3.22).
  */
 public final class KaikuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KaikuServer.class);
+    /** How often Cassandra is probed, and so retried while it is down. */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
     private final DeploySettings settings;
     private final EngineSettings engineSettings;
@@ -61,6 +70,9 @@ public final class KaikuServer implements AutoCloseable {
     private CassandraOfflineStore offline;
     private CassandraAccountDataStore accountData;
     private CassandraArchiveStore archive;
+    private CassandraHealthProbe probe;
+    private final StorageHealth health = new StorageHealth(java.time.Clock.systemUTC(), PROBE_EVERY);
+    private final java.time.Instant startedAt = java.time.Instant.now();
     private XmppEngine engine;
     private AdminServer admin;
     private boolean closed;
@@ -160,6 +172,7 @@ public final class KaikuServer implements AutoCloseable {
             offline = CassandraOfflineStore.connect(cassandra);
             accountData = CassandraAccountDataStore.connect(cassandra);
             archive = CassandraArchiveStore.connect(cassandra, archiveRetention(config));
+            probe = CassandraHealthProbe.start(cassandra, health, PROBE_EVERY);
         } catch (RuntimeException e) {
             throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "
                     + cassandra.contactPoints() + ": " + rootMessage(e), e);
@@ -167,12 +180,15 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         try {
-            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData, archive)), settings.startTimeout(), "kaiku.start-timeout");
+            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData, archive, health)), settings.startTimeout(), "kaiku.start-timeout");
         } catch (SettingsException e) {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }
         checkNotStopping();
-        admin = AdminServer.start(settings.adminPort(), settings.dataDir(), engine.accounts(), settings.startTimeout());
+        MessageArchiver archiver = engine.modules().module(MamModule.class).map(MamModule::archiver).orElse(null);
+        NodeStatus status = new NodeStatus(startedAt, java.time.Clock.systemUTC(), engine::connections, health,
+                () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites());
+        admin = AdminServer.start(settings.adminPort(), settings.dataDir(), engine.accounts(), settings.startTimeout(), status);
     }
 
     private void checkNotStopping() {
@@ -356,6 +372,11 @@ public final class KaikuServer implements AutoCloseable {
             if (system != null) {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        step("storage probe", () -> {
+            if (probe != null) {
+                probe.close();
             }
         });
         step("credential store", () -> {

@@ -49,11 +49,13 @@ public final class XmppEngine {
     private final Tcp.ServerBinding c2sTls;
     private final AccountService accounts;
     private final ModuleRegistry modules;
+    private final C2sContext shared;
     private ComponentService components;
     private UploadFeature upload;
 
     private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
-                       Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules) {
+                       Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules, C2sContext shared) {
+        this.shared = shared;
         this.system = system;
         this.listener = listener;
         this.c2s = c2s;
@@ -94,9 +96,10 @@ public final class XmppEngine {
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData());
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health());
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
-        C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret);
+        C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
+                new java.util.concurrent.atomic.AtomicInteger());
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);
         CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");
@@ -108,7 +111,7 @@ public final class XmppEngine {
                 settings.limits());
         CompletionStage<UploadFeature> upload = UploadFeature.start(system, uploadSettings, settings.domain(), tls, uploadSecret,
                 directory, router::route);
-        return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules))
+        return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules, shared))
                 .thenCombine(components, (engine, c) -> {
                     engine.components = c;
                     return engine;
@@ -175,6 +178,11 @@ public final class XmppEngine {
 
     public ModuleRegistry modules() {
         return modules;
+    }
+
+    /** Client connections open on this node now (negotiating or established). */
+    public int connections() {
+        return shared.connections().get();
     }
 
     /**

@@ -74,6 +74,11 @@ public final class AdminClient {
     }
 
     /** This server's memory figures (see {@link AdminServer}); {@code gc} first asks for a full GC. */
+    /** {@code GET /status}: uptime, connections, storage state (see {@link NodeStatus}). */
+    public Response status() throws Unavailable {
+        return send("GET", "/status", null);
+    }
+
     public Response stats(boolean gc) throws Unavailable {
         return send("GET", "/stats" + (gc ? "?gc=true" : ""), null);
     }

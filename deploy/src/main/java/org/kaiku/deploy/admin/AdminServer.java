@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * DELETE /users/{jid}                                         200 | 404 no such user
  * GET    /users?domain=d                                      200 {"domain":"d","users":[...]}
  * GET    /stats[?gc=true]                                     200 {"heap_used_bytes":...}
+ * GET    /status                                              200 {"uptime_seconds":...,"storage":{"state":"up"},...}
  * </pre>
+ * {@code /status} is {@link NodeStatus}: uptime, connections, storage up/down (200 either way:
+ * the endpoint answered; the CLI turns "down" into its exit code).
  * {@code /stats} reports this JVM's memory for the load tool ({@code kaiku bench idle}): heap
  * used and committed, direct and mapped buffer pools, and the process's resident set from
  * {@code /proc/self/status}; with {@code gc=true} it first asks for a full collection
@@ -62,9 +65,11 @@ public final class AdminServer implements AutoCloseable {
     private final AdminToken token;
     private final Path dataDir;
     private final Duration timeout;
+    private final NodeStatus status;
 
     private AdminServer(HttpServer http, ExecutorService executor, AccountService accounts, AdminToken token,
-                        Path dataDir, Duration timeout) {
+                        Path dataDir, Duration timeout, NodeStatus status) {
+        this.status = status;
         this.http = http;
         this.executor = executor;
         this.accounts = accounts;
@@ -80,6 +85,11 @@ public final class AdminServer implements AutoCloseable {
      *                          {@code kaiku.data-dir} when the token cannot be written
      */
     public static AdminServer start(int port, Path dataDir, AccountService accounts, Duration timeout) {
+        return start(port, dataDir, accounts, timeout, NodeStatus.minimal());
+    }
+
+    /** As above, answering {@code GET /status} from {@code status}. */
+    public static AdminServer start(int port, Path dataDir, AccountService accounts, Duration timeout, NodeStatus status) {
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
@@ -100,7 +110,7 @@ public final class AdminServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AdminServer server = new AdminServer(http, executor, accounts, token, dataDir, timeout);
+        AdminServer server = new AdminServer(http, executor, accounts, token, dataDir, timeout, status);
         http.setExecutor(executor);
         http.createContext("/", server::handle);
         http.start();
@@ -174,6 +184,12 @@ public final class AdminServer implements AutoCloseable {
             }
             String raw = exchange.getRequestURI().getRawQuery();
             return Reply.json(200, MemoryStats.snapshot(raw != null && raw.contains("gc=true")));
+        }
+        if (parts.size() == 1 && parts.get(0).equals("status")) {
+            if (!method.equals("GET")) {
+                return Reply.error(405, method + " not allowed on /status").withHeader("Allow", "GET");
+            }
+            return Reply.json(200, status.toJson());
         }
         if (parts.size() == 2 && parts.get(0).equals("users")) {
             if (!method.equals("DELETE")) {

@@ -59,6 +59,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path dataDir, Ports ports, Path log) throws Exception {
+        return start(dataDir, ports, log, new String[0]);
+    }
+
+    /** As above, with more `kaiku run` flags (e.g. {@code --cassandra HOST:PORT}). */
+    static ServerProcess start(Path dataDir, Ports ports, Path log, String... moreFlags) throws Exception {
         Files.createDirectories(dataDir);
         Path conf = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
         Files.writeString(conf, String.join("\n",
@@ -77,6 +82,7 @@ final class ServerProcess implements AutoCloseable {
                 "--c2s-tls-port", String.valueOf(ports.c2sTls()),
                 "--admin-port", String.valueOf(ports.admin()),
                 "--config", conf.toString()));
+        cmd.addAll(List.of(moreFlags));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<Matcher> ready = new CompletableFuture<>();

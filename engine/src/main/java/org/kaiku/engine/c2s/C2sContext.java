@@ -1,9 +1,11 @@
 package org.kaiku.engine.c2s;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.kaiku.engine.auth.CredentialStore;
 import org.kaiku.engine.config.EngineSettings;
 import org.kaiku.engine.module.ModuleRegistry;
 import org.kaiku.engine.routing.Router;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.engine.tls.TlsMaterial;
 
 /**
@@ -11,7 +13,10 @@ import org.kaiku.engine.tls.TlsMaterial;
  *
  * @param unknownUserSecret keys the fake SCRAM salts answered for accounts that do not exist, so
  *     that they look the same on every attempt and across restarts (user enumeration)
+ * @param health whether storage is reachable: account iq sets are refused while it is not
+ * @param connections client connections open on this node now (kept by {@link C2sListener})
  */
 public record C2sContext(EngineSettings settings, TlsMaterial tls, CredentialStore credentials,
-                         ModuleRegistry modules, Router router, byte[] unknownUserSecret) {
+                         ModuleRegistry modules, Router router, byte[] unknownUserSecret,
+                         StorageHealth health, AtomicInteger connections) {
 }

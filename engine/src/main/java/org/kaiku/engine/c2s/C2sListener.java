@@ -65,11 +65,13 @@ public final class C2sListener {
                             "c2s-" + ids.incrementAndGet());
                     ctx.watch(s);
                     sessions.add(s);
+                    shared.connections().set(sessions.size());
                     wire(ctx, shared, a, s);
                     return Behaviors.same();
                 })
                 .onSignal(Terminated.class, t -> {
                     sessions.remove(t.getRef().unsafeUpcast());
+                    shared.connections().set(sessions.size());
                     return Behaviors.same();
                 })
                 .onMessage(Shutdown.class, sd -> {

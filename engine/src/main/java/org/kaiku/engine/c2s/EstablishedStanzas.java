@@ -22,6 +22,12 @@ import org.kaiku.protocol.xml.XmlElement;
  * iqs go straight to the router, so online delivery never waits on the sender's entity or on a
  * disk write. A message eligible for carbons (XEP-0280) is also handed to the entity after it
  * was routed, for the copies to the account's other resources.
+ *
+ * <p>While storage is down ({@link org.kaiku.engine.storage.StorageHealth}), an iq set to the
+ * account that a module handles (private XML, vCard, archive preferences: each a store write) is
+ * refused at once with {@code <wait/><resource-constraint/>} (RFC 6120 section 8.3.3.18), and a
+ * module's failed answer becomes that same error rather than internal-server-error; reads are
+ * tried. Messages are routed as ever.
  */
 final class EstablishedStanzas {
     private final C2sContext shared;
@@ -155,6 +161,10 @@ final class EstablishedStanzas {
                 shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), iq));
                 return;
             }
+            if ("set".equals(type) && shared.health().isDown()) {
+                bounce(iq, StanzaError.Condition.RESOURCE_CONSTRAINT);
+                return;
+            }
             handleLocally(iq, payload, to == null ? bare : to, IqHandler.Scope.ACCOUNT);
             return;
         }
@@ -178,8 +188,16 @@ final class EstablishedStanzas {
         session.context().pipeToSelf(h.handle(new IqHandler.Request(addressed, payload, full, to, scope,
                         pushed -> self.tell(new C2sSession.Reply(pushed)))),
                 (answer, err) -> new C2sSession.Reply(err != null || answer == null
-                        ? Stanzas.errorReply(addressed, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR))
+                        ? Stanzas.errorReply(addressed, StanzaError.of(failed(payload, err)))
                         : answer));
+    }
+
+    /** A failed handler: resource-constraint (wait) when storage is down, else internal-server-error. */
+    private StanzaError.Condition failed(XmlElement payload, Throwable err) {
+        if (err != null) {
+            shared.health().writeFailed("iq " + payload.namespace(), err);
+        }
+        return shared.health().isDown() ? StanzaError.Condition.RESOURCE_CONSTRAINT : StanzaError.Condition.INTERNAL_SERVER_ERROR;
     }
 
     private void bounce(XmlElement stanza, StanzaError.Condition condition) {

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.protocol.ext.delay.Delay;
 import org.kaiku.protocol.stanza.StanzaError.Condition;
 import org.kaiku.protocol.xml.XmlElement;
@@ -70,6 +71,7 @@ final class OfflineDelivery {
     private final int batch;
     private final Redeliver deliver;
     private final DurableReceipts receipts;
+    private final StorageHealth health;
 
     /** Handles a held message by the delivery rules, answering its receipt (may be null). */
     @FunctionalInterface
@@ -114,7 +116,8 @@ final class OfflineDelivery {
      * @param deliver handles a held message by the delivery rules once the drain is over
      */
     OfflineDelivery(Account account, ActorContext<UserEntity.Command> context, OfflineStore store, int quota,
-                    Redeliver deliver, DurableReceipts receipts) {
+                    Redeliver deliver, DurableReceipts receipts, StorageHealth health) {
+        this.health = health;
         if (quota <= 0) {
             throw new IllegalArgumentException("offline quota must be positive, got " + quota);
         }
@@ -185,16 +188,30 @@ final class OfflineDelivery {
         CompletionStage<OfflineStore.Append> write = call(() -> store.append(account.bare(), receivedAt, toStore.toXml(), quota));
         context.pipeToSelf(write, (result, error) -> {
             if (error != null) {
-                context.getLog().warn("offline storage for {} failed: {}", account.bare(), error.toString());
+                if (health.isUp()) {
+                    context.getLog().warn("offline storage for {} failed: {}", account.bare(), error.toString());
+                } else {
+                    // the outage was logged once by StorageHealth; the sender gets resource-constraint
+                    context.getLog().debug("offline storage for {} failed: {}", account.bare(), error.toString());
+                }
+                health.writeFailed("offline append", error);
             }
             return new UserEntity.OfflineAppended(message, error == null ? result : null, receipt);
         });
     }
 
-    /** An append completed: a message that was not stored goes back to its sender (XEP-0160 section 3). */
+    /**
+     * An append completed: a message that was not stored goes back to its sender, as
+     * service-unavailable when the quota is full (XEP-0160 section 3), as {@code <wait/>
+     * <resource-constraint/>} (RFC 6120 section 8.3.3.18: try again later) when the write failed,
+     * e.g. while Cassandra is down. Never dropped in silence.
+     */
     void appended(Outbox box, UserEntity.OfflineAppended done) {
         appendsInFlight--;
-        if (done.result() != OfflineStore.Append.STORED) {
+        if (done.result() == null) {
+            account.bounce(box, done.message(), Condition.RESOURCE_CONSTRAINT);
+            DurableReceipts.answer(done.receipt(), SessionMessage.Durable.Outcome.ANSWERED);
+        } else if (done.result() != OfflineStore.Append.STORED) {
             account.bounce(box, done.message(), Condition.SERVICE_UNAVAILABLE);
             DurableReceipts.answer(done.receipt(), SessionMessage.Durable.Outcome.ANSWERED);
         } else {

@@ -26,6 +26,7 @@ import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.storage.AccountDataStore;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.protocol.ext.blocking.Blocking;
 import org.kaiku.protocol.ext.carbons.Carbons;
 import org.kaiku.protocol.jid.Jid;
@@ -95,6 +96,9 @@ import org.kaiku.protocol.xml.XmlElement;
  *       backlog handed over from offline storage and never acknowledged is stored again. Lost
  *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
+ *
+ * <p>Storage outages: the entity keeps serving while Cassandra is down, so the sessions bound to
+ * it stay up; what it refuses and how it survives a failed journal write is {@link StorageOutage}.
  */
 public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEvent, UserState> {
 
@@ -255,8 +259,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
                             MessageArchiver archiver, AccountDataStore accountData) {
+        init(system, router, offline, offlineQuota, archiver, accountData, StorageHealth.untracked());
+    }
+
+    /** As the overload above, refusing storage-bound work while {@code health} says storage is down. */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData, health)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
@@ -273,8 +283,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As {@link #create(String, StanzaRouter, OfflineStore, int, MessageArchiver)} with the account data store (null: none). */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
                                            MessageArchiver archiver, AccountDataStore accountData) {
+        return create(bareJid, router, offline, offlineQuota, archiver, accountData, StorageHealth.untracked());
+    }
+
+    /** As the overload above, with the node's storage health. */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData, health));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -296,10 +312,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final LastActivity lastActivity;
     private final AvatarHash avatar;
     private final DurableReceipts receipts;
+    private final StorageHealth health;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
-                       MessageArchiver archiver, AccountDataStore accountData) {
-        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()));
+                       MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
+        super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()), StorageOutage.PERSIST_FAILURE);
+        this.health = health;
         this.context = context;
         this.router = router;
         this.account = new Account(bare);
@@ -309,7 +327,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.avatar = new AvatarHash(account, context, accountData, presence);
         this.roster = new RosterHandler(account, subscriptions);
         this.receipts = new DurableReceipts(context);
-        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver, receipts);
+        this.offline = new OfflineDelivery(account, context, store, offlineQuota, this::deliver, receipts, health);
         this.carbons = new CarbonsHandler(account);
         this.blocking = new BlockingHandler(account);
         this.delivery = new StanzaDelivery(account, offline, carbons,
@@ -350,10 +368,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
-                .onCommand(FromClient.class, (state, cmd) -> guarded(state, cmd.stanza(), box -> {
-                    fromClient(box, cmd.resource(), cmd.stanza());
-                    offline.presenceChanged(box, state, cmd.resource());
-                }))
+                .onCommand(FromClient.class, (state, cmd) -> StorageOutage.refused(health, cmd.stanza())
+                        ? guarded(state, null, box -> account.errorToClient(box, cmd.resource(), cmd.stanza(),
+                                StanzaError.Condition.RESOURCE_CONSTRAINT))
+                        : guarded(state, cmd.stanza(), box -> {
+                            fromClient(box, cmd.resource(), cmd.stanza());
+                            offline.presenceChanged(box, state, cmd.resource());
+                        }))
                 .onCommand(Deliver.class, this::onDeliver)
                 .onCommand(DurableDone.class, (state, cmd) -> {
                     DurableReceipts.answer(cmd.receipt(), cmd.outcome());
@@ -412,6 +433,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().reply(cmd.replyTo(), bound);
         }
         if (existing == null && state.resources().size() >= MAX_RESOURCES) {
+            return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
+        }
+        if (health.isDown()) {
+            // RFC 6120 section 7.6.2.1 allows an error on bind; the binding would need a journal write.
             return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         }
         Outbox box = newOutbox(state);

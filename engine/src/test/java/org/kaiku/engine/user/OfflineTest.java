@@ -160,7 +160,9 @@ class OfflineTest {
         store.failNextAppends(1);
         other.deliver(message(other.account, "chat", "<body>lost?</body>", "f1"));
         XmlElement failed = other.routed.receiveMessage(Duration.ofSeconds(3));
-        assertThat(errorCondition(failed)).isEqualTo("service-unavailable");
+        // a failed write is a temporary condition: wait + resource-constraint (RFC 6120 8.3.3.18)
+        assertThat(errorCondition(failed)).isEqualTo("resource-constraint");
+        assertThat(failed.child("error", failed.namespace()).attr("type")).isEqualTo("wait");
         assertThat(failed.attr("id")).isEqualTo("f1");
         assertThat(store.inner.size(other.account)).isZero();
     }

@@ -53,7 +53,9 @@ final class CassandraSessions {
                         .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, settings.localDatacenter())
                         .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ConsistencyLevel.LOCAL_QUORUM.name())
                         .withString(DefaultDriverOption.SESSION_NAME, name)
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout))
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout)
+                        .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.parse("PT0.5S"))
+                        .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2)))
                 .build();
         CqlSession session = CqlSession.builder().withConfigLoader(config).build();
         try {

@@ -57,6 +57,11 @@ public record CassandraSettings(
     static final boolean JOURNAL_SUPPORT_DELETES = false;
     /** Request timeout of the journal's and snapshot store's queries (see {@link #pekkoOverrides}). */
     static final String JOURNAL_REQUEST_TIMEOUT = "10s";
+    /** Driver reconnection after a node went down: first try, and the most between tries. */
+    static final String RECONNECT_BASE = "500ms";
+    static final String RECONNECT_MAX = "2s";
+    /** How long the journal's open circuit breaker fails calls before it tries one again. */
+    static final String BREAKER_RESET = "3s";
 
     private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.\\-:]+");
@@ -160,6 +165,13 @@ public record CassandraSettings(
         for (String profile : List.of("pekko-persistence-cassandra-profile", "pekko-persistence-cassandra-snapshot-profile")) {
             values.put("datastax-java-driver.profiles." + profile + ".basic.request.timeout", JOURNAL_REQUEST_TIMEOUT);
         }
+        // After an outage the driver reconnects within RECONNECT_MAX (its default backs off to 60 s),
+        // and the journal's circuit breaker, open after 10 failures, lets a call through again
+        // after BREAKER_RESET (default 30 s): entities recover within seconds of Cassandra's return.
+        values.put("datastax-java-driver.advanced.reconnection-policy.base-delay", RECONNECT_BASE);
+        values.put("datastax-java-driver.advanced.reconnection-policy.max-delay", RECONNECT_MAX);
+        values.put("pekko.persistence.cassandra.journal.circuit-breaker.reset-timeout", BREAKER_RESET);
+        values.put("pekko.persistence.cassandra.snapshot.circuit-breaker.reset-timeout", BREAKER_RESET);
         return ConfigFactory.parseMap(values, "Kaiku Cassandra settings (CassandraSettings.pekkoOverrides)");
     }
 

@@ -91,7 +91,7 @@ public final class MamModule implements XmppModule {
         MamSettings settings = MamSettings.fromConfig(ctx.config());
         PrefsCache prefs = new PrefsCache(ctx.stores().accountData(), settings.prefsRefresh(), System::nanoTime);
         ArchiveStore store = ctx.stores().archive();
-        this.archiver = new MessageArchiver(store, prefs, clock);
+        this.archiver = new MessageArchiver(store, prefs, clock, ctx.stores().health());
         Handlers h = new Handlers(store, prefs, settings);
         return ModuleRegistration.builder()
                 .accountFeature(Mam.NAMESPACE)

@@ -5,12 +5,13 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.kaiku.engine.storage.ArchiveId;
 import org.kaiku.engine.storage.ArchiveStore;
 import org.kaiku.engine.storage.ArchivedMessage;
+import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.engine.storage.XmlDocument;
 import org.kaiku.protocol.ext.mam.MamPrefs;
 import org.kaiku.protocol.ext.sid.StanzaId;
@@ -39,12 +40,17 @@ import org.slf4j.LoggerFactory;
  * the driver's retries) the message was delivered but is missing from the archive, and its
  * stanza-id names nothing: a later query with it as after-id gets item-not-found, and a client
  * syncing from it starts over from its last good id. Failures are logged with the account and id
- * and counted ({@link #failedWrites}); they are not retried beyond the driver, since a retry
- * queue in memory would die with the node anyway. A message that could not be archived is
- * never refused or delayed for it. The account's entity does watch the write (the completion
- * handed out by {@link #incoming(Jid, XmlElement, Predicate, Consumer)}) to acknowledge a
- * sender that uses XEP-0198 only once the message is in the archive; a failed write then gets
- * that sender a resource-constraint error, though the recipient may already have it.
+ * (at most one line per {@value FailureLog#EVERY_SECONDS} s, with the count left out: an outage
+ * fails every write) and counted ({@link #failedWrites}), reported to {@link StorageHealth}, and kept in a bounded
+ * in-memory buffer ({@link ArchiveRetry}, {@value #RETRY_CAPACITY} rows) that is written again
+ * when storage comes back, under the same id: an outage of Cassandra leaves no gap unless the
+ * buffer overflows ({@link #lostWrites}, logged) or the node stops before storage returns. A
+ * message that could not be archived is never refused or delayed for it. The account's entity
+ * does watch the first write (the completion handed out by
+ * {@link #incoming(Jid, XmlElement, Predicate, Consumer)}) to acknowledge a sender that uses
+ * XEP-0198 only once the message is in the archive; when that write fails the sender gets
+ * resource-constraint although the retry buffer may store the message later, so a sender that
+ * sends it again can leave it twice in the archive (and the recipient may already have it).
  *
  * <p>What is archived is what was accepted for the account: the decision is made when the
  * message reaches the account's entity, before the delivery rules run; a message then refused
@@ -67,11 +73,26 @@ public final class MessageArchiver {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong lastMicros = new AtomicLong();
     private final AtomicLong failedWrites = new AtomicLong();
+    private final StorageHealth health;
+    private final ArchiveRetry retry = new ArchiveRetry(RETRY_CAPACITY, RETRY_BATCH);
+    private final FailureLog failureLog = new FailureLog();
+
+    /** Failed archive writes kept for a retry once storage is back. */
+    static final int RETRY_CAPACITY = 50_000;
+    /** Failed archive writes written again at once (see {@link ArchiveRetry}'s pacing). */
+    static final int RETRY_BATCH = 100;
 
     MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock) {
+        this(store, prefs, clock, StorageHealth.untracked());
+    }
+
+    MessageArchiver(ArchiveStore store, PrefsCache prefs, Clock clock, StorageHealth health) {
         this.store = store;
         this.prefs = prefs;
         this.clock = clock;
+        this.health = health;
+        // While rows wait, each successful probe starts a paced pass over them (ArchiveRetry).
+        health.onProbeSucceeded(() -> retry.retry(this::write));
     }
 
     /** Starts reading an account's preferences, so its first message finds them cached. */
@@ -128,9 +149,19 @@ public final class MessageArchiver {
         archive(by, to, true, StanzaId.stripSpoofed(message, by), inRoster, w -> { });
     }
 
-    /** How many archive writes failed since start. */
+    /** How many archive writes failed since start (retries included). */
     public long failedWrites() {
         return failedWrites.get();
+    }
+
+    /** Archive rows given up because the retry buffer was full: the archive's gaps since start. */
+    public long lostWrites() {
+        return retry.lost();
+    }
+
+    /** Failed archive writes waiting to be written again. */
+    public int pendingRetries() {
+        return retry.size();
     }
 
     /** XEP-0313 section 7.1.1: type normal (or none) or chat, with a body. */
@@ -175,8 +206,9 @@ public final class MessageArchiver {
         return Optional.empty();
     }
 
-    private CompletionStage<?> write(String account, ArchivedMessage row) {
-        CompletionStage<?> append;
+    /** Issues the append; a failure is logged (rate-limited), reported and kept for a retry. */
+    private CompletionStage<Void> write(String account, ArchivedMessage row) {
+        CompletionStage<Void> append;
         try {
             append = store.append(account, row);
         } catch (RuntimeException e) {
@@ -185,9 +217,36 @@ public final class MessageArchiver {
         return append.whenComplete((ok, err) -> {
             if (err != null) {
                 failedWrites.incrementAndGet();
-                LOG.warn("archiving message {} of {} failed: {}", row.id(), account, err.toString());
+                long quiet = failureLog.quietSince(System.nanoTime());
+                if (quiet >= 0) {
+                    LOG.warn("archiving message {} of {} failed, kept for a retry ({} more failures not logged in the"
+                            + " last {} s): {}", row.id(), account, quiet, FailureLog.EVERY_SECONDS, err.toString());
+                }
+                health.writeFailed("archive append", err);
+                retry.add(account, row);
             }
         });
+    }
+
+    /** At most one failure line per {@value #EVERY_SECONDS} s, saying how many it left out. */
+    static final class FailureLog {
+        static final long EVERY_SECONDS = 10;
+        private long lastNanos;
+        private long quiet;
+        private boolean logged;
+
+        /** The count of failures left out since the last line when this one is to be logged, else -1. */
+        synchronized long quietSince(long nowNanos) {
+            if (logged && nowNanos - lastNanos < java.util.concurrent.TimeUnit.SECONDS.toNanos(EVERY_SECONDS)) {
+                quiet++;
+                return -1;
+            }
+            long q = quiet;
+            quiet = 0;
+            logged = true;
+            lastNanos = nowNanos;
+            return q;
+        }
     }
 
     /**

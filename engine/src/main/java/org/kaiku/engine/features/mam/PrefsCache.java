@@ -72,7 +72,13 @@ final class PrefsCache {
         store.get(account, KEY).whenComplete((doc, err) -> {
             loading.remove(account, mine);
             if (err != null) {
-                LOG.warn("reading the archive preferences of {} failed: {}", account, err.toString());
+                if (cache.containsKey(account)) {
+                    // a refresh: the old copy keeps serving (e.g. through a storage outage, which
+                    // StorageHealth reports once)
+                    LOG.debug("refreshing the archive preferences of {} failed: {}", account, err.toString());
+                } else {
+                    LOG.warn("reading the archive preferences of {} failed: {}", account, err.toString());
+                }
                 mine.completeExceptionally(err);
                 return;
             }
