@@ -40,6 +40,7 @@ import org.kaiku.persistence.cassandra.CassandraCredentialStore;
 import org.kaiku.persistence.cassandra.CassandraHealthProbe;
 import org.kaiku.persistence.cassandra.CassandraOfflineStore;
 import org.kaiku.persistence.cassandra.CassandraSettings;
+import org.kaiku.persistence.cassandra.JournalSchema;
 import org.kaiku.persistence.cassandra.LocalCassandra;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,6 +173,8 @@ public final class KaikuServer implements AutoCloseable {
             offline = CassandraOfflineStore.connect(cassandra);
             accountData = CassandraAccountDataStore.connect(cassandra);
             archive = CassandraArchiveStore.connect(cassandra, archiveRetention(config));
+            // before any account entity recovers: the plugin's own lazy creation gave up for good on a slow first start
+            JournalSchema.ensure(system, cassandra);
             probe = CassandraHealthProbe.start(cassandra, health, PROBE_EVERY);
         } catch (RuntimeException e) {
             throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "

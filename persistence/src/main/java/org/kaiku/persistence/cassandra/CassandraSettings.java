@@ -131,8 +131,9 @@ public record CassandraSettings(
 
     /**
      * Configuration to layer over the ActorSystem's (with {@code withFallback}) so that
-     * pekko-persistence-cassandra 1.1.0 is the journal and snapshot store, reaches these contact
-     * points, and creates the keyspace and its tables when missing.
+     * pekko-persistence-cassandra 1.1.0 is the journal and snapshot store and reaches these contact
+     * points. It does not create its keyspace and tables itself: {@link JournalSchema#ensure} does,
+     * at start, with a timeout that suits a loaded first start.
      */
     public static Config pekkoOverrides(CassandraSettings settings) {
         Replication replication = settings.replicationStrategy();
@@ -144,8 +145,8 @@ public record CassandraSettings(
         for (String store : List.of("journal", "snapshot")) {
             String prefix = "pekko.persistence.cassandra." + store + ".";
             values.put(prefix + "keyspace", settings.keyspace());
-            values.put(prefix + "keyspace-autocreate", true);
-            values.put(prefix + "tables-autocreate", true);
+            values.put(prefix + "keyspace-autocreate", false);
+            values.put(prefix + "tables-autocreate", false);
             values.put(prefix + "replication-strategy", replication.strategy());
             values.put(prefix + "replication-factor", replication.simpleFactor());
             values.put(prefix + "data-center-replication-factors", replication.datacenterFactors());
