@@ -291,10 +291,7 @@ class CassandraOutageTest {
     }
 
     private int cli(ServerProcess server, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--admin-port", String.valueOf(server.adminPort), "--data-dir", dataDir.toString()));
-        java.io.StringWriter out = new java.io.StringWriter();
-        return KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), all.toArray(String[]::new));
+        return server.cli(dataDir, args);
     }
 
     private static int count(Set<String> bodies, java.util.function.Predicate<String> lost) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.impl.JidCreate;
-import org.kaiku.deploy.KaikuMain;
+
 import org.kaiku.engine.testing.XmppTestClients;
 
 /**
@@ -238,9 +238,6 @@ class CrashDuringBurstTest {
     }
 
     private int cli(ServerProcess server, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--admin-port", String.valueOf(server.adminPort), "--data-dir", dataDir.toString()));
-        java.io.StringWriter out = new java.io.StringWriter();
-        return KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), all.toArray(String[]::new));
+        return server.cli(dataDir, args);
     }
 }

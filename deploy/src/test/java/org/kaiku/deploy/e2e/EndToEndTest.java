@@ -18,7 +18,7 @@ import org.jivesoftware.smackx.mam.MamManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.kaiku.deploy.KaikuMain;
+
 import org.kaiku.engine.testing.XmppTestClients;
 import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -162,15 +162,6 @@ class EndToEndTest {
 
     /** `kaiku user ...` as an operator types it, against the running node's admin port and data dir. */
     private int cli(ServerProcess server, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--admin-port");
-        all.add(String.valueOf(server.adminPort));
-        all.add("--data-dir");
-        all.add(dataDir.toString());
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all.toArray(String[]::new));
-        System.out.println("kaiku " + String.join(" ", args) + " -> " + code + " " + out + err);
-        return code;
+        return server.cli(dataDir, args);
     }
 }
