@@ -189,11 +189,12 @@ def markdown(work, out_path):
     lines.append("")
 
     prof = os.path.join(work, "kaiku", "jfr-top.txt")
-    if os.path.exists(prof):
+    if os.path.exists(prof) and os.path.getsize(prof) > 0:
         with open(prof) as f:
             lines += ["## Kaiku: where the time goes in the chat scenario (JFR)", "",
-                      "Most sampled top frames (`jdk.ExecutionSample`, profile settings) over the whole chat scenario,",
-                      "its logins included, taken with `jcmd JFR.start`/`JFR.dump` around it; the recording is",
+                      "Most sampled top frames (`jdk.ExecutionSample`, profile settings) over the chat steps: the",
+                      "recording starts (`jcmd JFR.start`) once the load tool reports step 1, so the logins before it",
+                      "are left out, and is dumped after the last step; the recording is",
                       "`kaiku/chat.jfr` in the scratch directory (`jfr print`, `jfr summary`, JDK Mission Control).", "", "```",
                       f.read().rstrip(), "```", ""]
 
