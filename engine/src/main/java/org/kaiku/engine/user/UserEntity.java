@@ -132,6 +132,20 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Refused(StanzaError.Condition condition) implements BindResult {
     }
 
+    /**
+     * Deletes the account's state kept by the entity (XEP-0077 section 3.2, XEP-0133 delete-user,
+     * {@code kaiku user delete}): see {@link AccountErasure}. {@code notice}, if not null, goes to
+     * the session of {@code resource} just before every session is closed (the iq result of an
+     * in-band removal). The stores the account owns apart from the journal (offline messages,
+     * archive, documents, credentials) are purged by the caller once this is answered.
+     */
+    public record Erase(String resource, XmlElement notice, ActorRef<Erased> replyTo) implements Command {
+    }
+
+    /** The answer to {@link Erase}: {@code problem} is null when the journal now holds the erasure. */
+    public record Erased(String problem) implements CborSerializable {
+    }
+
     /** The session of this resource ended, cleanly or not; ignored if another session holds it now. */
     public record Unbind(String resource, ActorRef<SessionMessage> session) implements Command {
     }
@@ -366,6 +380,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public CommandHandlerWithReply<Command, UserEvent, UserState> commandHandler() {
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Bind.class, this::onBind)
+                .onCommand(Erase.class, this::onErase)
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
                 .onCommand(FromClient.class, (state, cmd) -> StorageOutage.refused(health, cmd.stanza())
@@ -457,6 +472,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             box.later(() -> cmd.session().tell(list));
         }
         return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> bound);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onErase(UserState state, Erase cmd) {
+        if (health.isDown()) {
+            return Effect().reply(cmd.replyTo(), new Erased("storage is unavailable"));
+        }
+        Outbox box = newOutbox(state);
+        AccountErasure.erase(box, account, presence, unacked, cmd.resource(), cmd.notice());
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> new Erased(null));
     }
 
     private ReplyEffect<UserEvent, UserState> onUnbind(UserState state, String resource, ActorRef<SessionMessage> session) {
