@@ -96,7 +96,8 @@ public final class XmppEngine {
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health());
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
+                credentials);
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
         modules.accountSignals().bindEraser((account, resource, notice) -> erase(system, router, stores, account, resource, notice));
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),

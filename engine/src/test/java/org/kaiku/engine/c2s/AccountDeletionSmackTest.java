@@ -9,7 +9,13 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jivesoftware.smack.ConnectionListener;
+import org.jivesoftware.smack.StanzaCollector;
 import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.filter.AndFilter;
+import org.jivesoftware.smack.filter.MessageTypeFilter;
+import org.jivesoftware.smack.filter.StanzaIdFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.packet.StreamError;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.roster.RosterEntry;
@@ -150,6 +156,19 @@ class AccountDeletionSmackTest {
             XMPPTCPConnection dave = node.smack("dave", "dave-secret", "phone");
             assertThatThrownBy(() -> dave.connect().login()).isInstanceOf(SASLErrorException.class);
             dave.disconnect();
+
+            // RFC 6121 section 8.5.1: a message to an account that does not exist (any more) is
+            // answered with service-unavailable and stored nowhere
+            for (String nobody : List.of("dave@localhost", "never-was@localhost")) {
+                Message m = XmppTestClients.chat(bob, JidCreate.entityBareFrom(nobody), "anyone there?");
+                StanzaCollector errors = bob.createStanzaCollector(new AndFilter(MessageTypeFilter.ERROR, new StanzaIdFilter(m)));
+                bob.sendStanza(m);
+                Message error = errors.nextResult();
+                assertThat(error).as("the error for " + nobody).isNotNull();
+                assertThat(error.getError().getCondition()).isEqualTo(StanzaError.Condition.service_unavailable);
+                errors.cancel();
+                assertThat(offline.size(nobody)).isZero();
+            }
         } finally {
             admin.disconnect();
             bob.disconnect();
