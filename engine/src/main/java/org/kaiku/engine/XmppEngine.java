@@ -96,8 +96,10 @@ public final class XmppEngine {
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
-        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health());
+        UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
+                credentials);
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
+        modules.accountSignals().bindEraser((account, resource, notice) -> erase(system, router, stores, account, resource, notice));
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
                 new java.util.concurrent.atomic.AtomicInteger());
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
@@ -106,7 +108,8 @@ public final class XmppEngine {
         CompletionStage<Tcp.ServerBinding> direct = settings.c2sTlsPort() < 0
                 ? CompletableFuture.completedFuture(null)
                 : bind(system, mat, listener, settings.bindHost(), settings.c2sTlsPort(), true, "kaiku.c2s.tls-port");
-        AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations());
+        AccountService accounts = new AccountService(settings.domain(), credentials, settings.scramIterations(),
+                modules.accountSignals());
         CompletionStage<ComponentService> components = ComponentService.start(system, componentSettings, directory, router,
                 settings.limits());
         CompletionStage<UploadFeature> upload = UploadFeature.start(system, uploadSettings, settings.domain(), tls, uploadSecret,
@@ -132,6 +135,28 @@ public final class XmppEngine {
                         components.thenAccept(c -> c.stop(system));
                         upload.thenAccept(UploadFeature::stop);
                     }
+                });
+    }
+
+    /**
+     * Erases an account (see {@link org.kaiku.engine.auth.AccountEraser}): its entity closes the
+     * sessions, cancels the subscriptions and journals the erasure; then the offline queue, the
+     * archive and the documents are purged, in parallel. The archive's retry buffer may still hold
+     * a write for the account made just before; it would land after the purge (rare, and only
+     * messages the account had received in its last seconds).
+     */
+    private static CompletionStage<Void> erase(ActorSystem<?> system, Router router, Stores stores, org.kaiku.protocol.jid.Jid account,
+                                               String resource, org.kaiku.protocol.xml.XmlElement notice) {
+        String bare = account.bare().toString();
+        return AskPattern.<UserEntity.Command, UserEntity.Erased>ask(router.user(account),
+                        reply -> new UserEntity.Erase(resource, notice, reply), Duration.ofSeconds(30), system.scheduler())
+                .thenCompose(erased -> {
+                    if (erased.problem() != null) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("cannot erase " + bare + ": " + erased.problem()));
+                    }
+                    return CompletableFuture.allOf(stores.offline().purge(bare).toCompletableFuture(),
+                            stores.archive().purge(bare).toCompletableFuture(),
+                            stores.accountData().purge(bare).toCompletableFuture());
                 });
     }
 

@@ -287,7 +287,7 @@ public final class UserCommand implements Runnable {
         }
     }
 
-    @Command(name = "del", mixinStandardHelpOptions = true, description = "Delete an account.")
+    @Command(name = "del", mixinStandardHelpOptions = true, description = "Delete an account: its sessions end and its roster, offline messages, archive and documents are erased.")
     static final class Del extends AdminCommand {
         @Parameters(index = "0", paramLabel = "JID")
         String jid;

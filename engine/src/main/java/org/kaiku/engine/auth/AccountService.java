@@ -7,21 +7,32 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ScramCredential;
+import org.kaiku.protocol.xml.XmlElement;
 
 /**
- * Account administration (the CLI's {@code kaiku user ...}). Passwords are turned into salted
- * SCRAM keys for every mechanism here (RFC 5802 section 3) and never stored.
+ * Account administration (the CLI's {@code kaiku user ...}, XEP-0077, XEP-0133). Passwords are
+ * turned into salted SCRAM keys for every mechanism here (RFC 5802 section 3) and never stored.
+ * Deleting an account first erases its data through the {@link AccountEraser}, then its
+ * credentials: if the erasure fails the account still exists and can be deleted again, and a later
+ * account of the same name never inherits the old one's roster, messages or documents.
  */
 public final class AccountService {
     private final String domain;
     private final CredentialStore store;
     private final int iterations;
     private final SecureRandom random = new SecureRandom();
+    private final AccountEraser eraser;
 
+    /** Credentials only ({@link AccountEraser#CREDENTIALS_ONLY}): for tools and tests without account entities. */
     public AccountService(String domain, CredentialStore store, int iterations) {
+        this(domain, store, iterations, AccountEraser.CREDENTIALS_ONLY);
+    }
+
+    public AccountService(String domain, CredentialStore store, int iterations, AccountEraser eraser) {
         this.domain = domain;
         this.store = store;
         this.iterations = iterations;
+        this.eraser = eraser;
     }
 
     public CompletionStage<Boolean> add(String jid, String password) {
@@ -34,8 +45,19 @@ public final class AccountService {
                 ScramCredential.createAll(password, iterations, random)));
     }
 
+    /** Deletes the account and everything kept for it; false when there is no such account. */
     public CompletionStage<Boolean> delete(String jid) {
-        return withAccount(jid, "-", a -> store.delete(a.domain(), a.local()));
+        return remove(jid, null, null);
+    }
+
+    /**
+     * As {@link #delete}, asked by the account itself on {@code resource} (XEP-0077 section 3.2):
+     * {@code notice} reaches that resource just before its sessions close.
+     */
+    public CompletionStage<Boolean> remove(String jid, String resource, XmlElement notice) {
+        return withAccount(jid, "-", a -> store.credentials(a.domain(), a.local()).thenCompose(found -> found == null || found.isEmpty()
+                ? CompletableFuture.completedFuture(false)
+                : eraser.erase(a, resource, notice).thenCompose(x -> store.delete(a.domain(), a.local()))));
     }
 
     public CompletionStage<List<String>> list(String listDomain) {

@@ -8,6 +8,7 @@ import org.kaiku.engine.features.register.RegistrationModule;
 import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.protocol.ext.register.Registration;
+import org.kaiku.protocol.ext.csi.ClientState;
 import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ChannelBinding;
@@ -95,6 +96,8 @@ final class C2sNegotiation {
             f.child(XmlElement.of("ver", "urn:xmpp:features:rosterver"));
             // XEP-0198 section 2: offered after authentication, so a client can resume instead of binding.
             f.child(StreamManagement.feature());
+            // XEP-0352 section 4: offered once authenticated; the session holds back what it may.
+            f.child(ClientState.feature());
             return prefixed(f.build());
         }
         boolean required = shared.settings().starttlsRequired();

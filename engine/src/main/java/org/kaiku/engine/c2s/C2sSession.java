@@ -22,6 +22,7 @@ import org.kaiku.engine.session.SessionMessage;
 import org.kaiku.engine.tls.TlsHandshake;
 import org.kaiku.protocol.sasl.SaslException;
 import org.kaiku.protocol.sasl.SaslFailure;
+import org.kaiku.protocol.ext.csi.ClientState;
 import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.sasl.ScramCredential;
 import org.kaiku.protocol.sasl.ScramMechanism;
@@ -112,6 +113,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private EstablishedStanzas established;
     /** The connection dropped while the stream can be resumed: the session waits for its client. */
     private boolean detached;
+    /** What is held back while the client says it is inactive (XEP-0352). */
+    private final ClientStateQueue clientState = new ClientStateQueue();
 
     private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
                        C2sContext shared, boolean directTls, java.net.InetAddress remote) {
@@ -224,6 +227,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         // end the resource the resuming session is taking over
         if (sm.handedOver() || (established != null && !closing && sm.resumable())) {
             detached = true;
+            // what an inactive client was not yet sent counts as sent on the dropped connection,
+            // so that resumption re-sends it and the account gets it back if nobody resumes
+            clientState.drain().forEach(h -> emitStanza(h.stanza(), h.seq()));
             out = null;
             acksOut = null;
             deferred.clear();
@@ -301,6 +307,8 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             } else if (ev instanceof StreamEvent.StreamElement el) {
                 if (established != null && StreamManagement.is(el.element())) {
                     sm.onElement(el.element());
+                } else if (established != null && ClientState.parse(el.element()).isPresent()) {
+                    onClientState(ClientState.parse(el.element()).get());
                 } else if (established != null) {
                     if (!established.onStanza(el.element())) {
                         sm.handledInbound();
@@ -420,8 +428,37 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         write(XmlWriter.write(element, "jabber:client"));
     }
 
-    /** Writes a stanza of the bound stream; {@code entitySeq} as in {@link SessionMessage.Deliver}. */
+    /**
+     * XEP-0352: the client's {@code <active/>} (true) or {@code <inactive/>} (false), a nonza
+     * (not counted by XEP-0198). Going active writes everything held before the next element
+     * from the client is handled (section 6: a ping sent right after is answered after them).
+     */
+    private void onClientState(boolean active) {
+        if (active) {
+            clientState.goActive().forEach(h -> emitStanza(h.stanza(), h.seq()));
+        } else {
+            clientState.goInactive();
+        }
+    }
+
+    /**
+     * Writes a stanza of the bound stream, or holds it while the client is inactive
+     * ({@link ClientStateQueue}); {@code entitySeq} as in {@link SessionMessage.Deliver}.
+     */
     void writeStanza(XmlElement stanza, long entitySeq) {
+        if (closing || established == null) {
+            return;
+        }
+        if (!clientState.inactive()) {
+            emitStanza(stanza, entitySeq);
+            return;
+        }
+        for (ClientStateQueue.Held h : clientState.offer(stanza, entitySeq)) {
+            emitStanza(h.stanza(), h.seq());
+        }
+    }
+
+    private void emitStanza(XmlElement stanza, long entitySeq) {
         if (!closing && established != null) {
             sm.sent(stanza, entitySeq);
             if (!closing) {

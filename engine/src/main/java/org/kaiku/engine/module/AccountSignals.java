@@ -1,8 +1,11 @@
 package org.kaiku.engine.module;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import org.kaiku.engine.auth.AccountEraser;
 import org.kaiku.protocol.jid.Jid;
+import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * How a module tells an account's entity that a document it keeps for the account in the
@@ -13,8 +16,22 @@ import org.kaiku.protocol.jid.Jid;
  * <p>The registry is built before the account entities exist, so the engine {@link #bind binds}
  * the sink once they run; until then, and in module tests, signals go nowhere.
  */
-public final class AccountSignals {
+public final class AccountSignals implements AccountEraser {
     private volatile BiConsumer<Jid, String> sink = (account, key) -> { };
+    private volatile AccountEraser eraser = AccountEraser.CREDENTIALS_ONLY;
+
+    /**
+     * How accounts are erased from now on (see {@link AccountEraser}); the engine binds it with
+     * the sink. Until then, in module tests, nothing but credentials exists to delete.
+     */
+    public void bindEraser(AccountEraser eraser) {
+        this.eraser = Objects.requireNonNull(eraser, "eraser");
+    }
+
+    @Override
+    public CompletionStage<Void> erase(Jid account, String resource, XmlElement notice) {
+        return eraser.erase(account, resource, notice);
+    }
 
     /** Where signals go from now on: the account's bare JID and the document's key. */
     public void bind(BiConsumer<Jid, String> sink) {

@@ -38,6 +38,9 @@ public interface AccountDataStore {
     /** Removes the document under {@code key}; nothing happens when there is none. */
     CompletionStage<Void> delete(String account, String key);
 
+    /** Removes every document of the account (the account is being deleted). */
+    CompletionStage<Void> purge(String account);
+
     /** Why a {@link #put} was refused. */
     final class LimitExceeded extends RuntimeException {
         /** Which limit. */

@@ -31,6 +31,9 @@ public interface ArchiveStore {
     /** One page of a query. */
     CompletionStage<Page> query(String account, Query query);
 
+    /** Removes the account's whole archive, every conversation and month (the account is being deleted). */
+    CompletionStage<Void> purge(String account);
+
     /**
      * A range query.
      *

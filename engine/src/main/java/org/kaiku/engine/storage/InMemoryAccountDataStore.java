@@ -61,4 +61,12 @@ public final class InMemoryAccountDataStore implements AccountDataStore {
         }
         return CompletableFuture.completedFuture(null);
     }
+
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        synchronized (accounts) {
+            accounts.remove(account);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
 }

@@ -22,6 +22,12 @@ public final class InMemoryArchiveStore implements ArchiveStore {
     }
 
     @Override
+    public CompletionStage<Void> purge(String account) {
+        archives.remove(account);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public CompletionStage<Optional<ArchivedMessage>> get(String account, ArchiveId id) {
         NavigableMap<ArchiveId, ArchivedMessage> archive = archives.get(account);
         return CompletableFuture.completedFuture(archive == null ? Optional.empty() : Optional.ofNullable(archive.get(id)));

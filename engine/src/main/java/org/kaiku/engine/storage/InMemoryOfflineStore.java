@@ -64,6 +64,14 @@ public final class InMemoryOfflineStore implements OfflineStore {
         return CompletableFuture.completedFuture(null);
     }
 
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        synchronized (queues) {
+            queues.remove(account);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** How many messages the account has stored (tests). */
     public int size(String account) {
         synchronized (queues) {

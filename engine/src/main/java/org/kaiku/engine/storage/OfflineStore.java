@@ -49,4 +49,7 @@ public interface OfflineStore {
 
     /** Removes these messages (ids from {@link #fetch}); ids no longer stored are ignored. */
     CompletionStage<Void> remove(String account, List<String> ids);
+
+    /** Removes every message stored for the account (the account is being deleted). */
+    CompletionStage<Void> purge(String account);
 }

@@ -23,6 +23,7 @@ import org.kaiku.engine.features.mam.MessageArchiver;
 import org.kaiku.engine.routing.StanzaRouter;
 import org.kaiku.engine.serialization.CborSerializable;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.engine.auth.CredentialStore;
 import org.kaiku.engine.storage.AccountDataStore;
 import org.kaiku.engine.storage.OfflineMessage;
 import org.kaiku.engine.storage.OfflineStore;
@@ -130,6 +131,24 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     /** Not bound: bad-request for an invalid resourcepart, resource-constraint past the limit. */
     public record Refused(StanzaError.Condition condition) implements BindResult {
+    }
+
+    /**
+     * Deletes the account's state kept by the entity (XEP-0077 section 3.2, XEP-0133 delete-user,
+     * {@code kaiku user delete}): see {@link AccountErasure}. {@code notice}, if not null, goes to
+     * the session of {@code resource} just before every session is closed (the iq result of an
+     * in-band removal). The stores the account owns apart from the journal (offline messages,
+     * archive, documents, credentials) are purged by the caller once this is answered.
+     */
+    public record Erase(String resource, XmlElement notice, ActorRef<Erased> replyTo) implements Command {
+    }
+
+    /** The credentials look-up of {@link AccountExistence} answered. */
+    record ExistenceChecked(boolean absent) implements Command {
+    }
+
+    /** The answer to {@link Erase}: {@code problem} is null when the journal now holds the erasure. */
+    public record Erased(String problem) implements CborSerializable {
     }
 
     /** The session of this resource ended, cleanly or not; ignored if another session holds it now. */
@@ -265,8 +284,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As the overload above, refusing storage-bound work while {@code health} says storage is down. */
     public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
                             MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
+        init(system, router, offline, offlineQuota, archiver, accountData, health, null);
+    }
+
+    /**
+     * As the overload above, refusing stanzas for accounts that do not exist after a look-up in
+     * {@code credentials} (null: every account counts as existing; see {@link AccountExistence}).
+     */
+    public static void init(ActorSystem<?> system, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                            MessageArchiver archiver, AccountDataStore accountData, StorageHealth health,
+                            CredentialStore credentials) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData, health)));
+                ctx -> create(ctx.getEntityId(), router, offline, offlineQuota, archiver, accountData, health, credentials)));
     }
 
     /** The behavior for one account; {@code bareJid} is the entity id. */
@@ -289,8 +318,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** As the overload above, with the node's storage health. */
     public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
                                            MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
+        return create(bareJid, router, offline, offlineQuota, archiver, accountData, health, null);
+    }
+
+    /** As the overload above, with the credentials that tell whether the account exists (null: it does). */
+    public static Behavior<Command> create(String bareJid, StanzaRouter router, OfflineStore offline, int offlineQuota,
+                                           MessageArchiver archiver, AccountDataStore accountData, StorageHealth health,
+                                           CredentialStore credentials) {
         Jid jid = Jid.parse(bareJid).bare();
-        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData, health));
+        return Behaviors.setup(ctx -> new UserEntity(jid, ctx, router, offline, offlineQuota, archiver, accountData, health,
+                credentials));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -313,9 +350,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final AvatarHash avatar;
     private final DurableReceipts receipts;
     private final StorageHealth health;
+    private final AccountExistence existence;
 
     private UserEntity(Jid bare, ActorContext<Command> context, StanzaRouter router, OfflineStore store, int offlineQuota,
-                       MessageArchiver archiver, AccountDataStore accountData, StorageHealth health) {
+                       MessageArchiver archiver, AccountDataStore accountData, StorageHealth health, CredentialStore credentials) {
         super(PersistenceId.of(ENTITY_KEY.name(), bare.toString()), StorageOutage.PERSIST_FAILURE);
         this.health = health;
         this.context = context;
@@ -334,6 +372,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 new AccountIqHandler(account, context, accountData, lastActivity));
         this.archive = new ArchiveHook(account, archiver, receipts);
         this.resumption = new ResumptionHandler(account, context, unacked, this::acceptAgain);
+        this.existence = new AccountExistence(account, context, credentials);
     }
 
     @Override
@@ -366,6 +405,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public CommandHandlerWithReply<Command, UserEvent, UserState> commandHandler() {
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Bind.class, this::onBind)
+                .onCommand(Erase.class, this::onErase)
+                .onCommand(ExistenceChecked.class, (state, cmd) -> {
+                    existence.checked(cmd);
+                    return Effect().noReply().thenUnstashAll();
+                })
                 .onCommand(Unbind.class, (state, cmd) -> onUnbind(state, cmd.resource(), cmd.session()))
                 .onCommand(SessionEnded.class, this::onSessionEnded)
                 .onCommand(FromClient.class, (state, cmd) -> StorageOutage.refused(health, cmd.stanza())
@@ -439,6 +483,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             // RFC 6120 section 7.6.2.1 allows an error on bind; the binding would need a journal write.
             return Effect().reply(cmd.replyTo(), new Refused(StanzaError.Condition.RESOURCE_CONSTRAINT));
         }
+        existence.created();
         Outbox box = newOutbox(state);
         if (existing != null) {
             box.kick(existing.session(), StreamError.Condition.CONFLICT, "Replaced by a new connection for this resource");
@@ -457,6 +502,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             box.later(() -> cmd.session().tell(list));
         }
         return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> bound);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onErase(UserState state, Erase cmd) {
+        if (health.isDown()) {
+            return Effect().reply(cmd.replyTo(), new Erased("storage is unavailable"));
+        }
+        Outbox box = newOutbox(state);
+        AccountErasure.erase(box, account, presence, unacked, cmd.resource(), cmd.notice());
+        existence.erased();
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> new Erased(null));
     }
 
     private ReplyEffect<UserEvent, UserState> onUnbind(UserState state, String resource, ActorRef<SessionMessage> session) {
@@ -488,6 +543,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<UserEvent, UserState> onDeliver(UserState state, Deliver cmd) {
+        if (state.resources().isEmpty()) {
+            AccountExistence.Known known = existence.known();
+            if (known == AccountExistence.Known.UNKNOWN) {
+                existence.check();
+                return Effect().stash();
+            }
+            if (known == AccountExistence.Known.ABSENT) {
+                return guarded(state, cmd.stanza(), box -> refuseForAbsentAccount(box, cmd));
+            }
+        }
         if (cmd.receipt() == null) {
             return guarded(state, cmd.stanza(), box -> accept(box, cmd.stanza(), null));
         }
@@ -499,6 +564,19 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 throw e;
             }
         });
+    }
+
+    /**
+     * RFC 6121 section 8.5.1, the account does not exist: a message or an iq request gets
+     * service-unavailable, anything else is dropped; nothing is stored.
+     */
+    private void refuseForAbsentAccount(Outbox box, Deliver cmd) {
+        StanzaKind kind = StanzaKind.of(cmd.stanza());
+        String type = Stanzas.type(cmd.stanza());
+        if (kind == StanzaKind.MESSAGE || (kind == StanzaKind.IQ && ("get".equals(type) || "set".equals(type)))) {
+            account.bounce(box, cmd.stanza(), StanzaError.Condition.SERVICE_UNAVAILABLE);
+        }
+        DurableReceipts.answer(cmd.receipt(), SessionMessage.Durable.Outcome.ANSWERED);
     }
 
     /** A stanza for the account: held behind an offline drain (messages), else delivered. */

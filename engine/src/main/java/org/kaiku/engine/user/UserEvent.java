@@ -100,4 +100,12 @@ public sealed interface UserEvent extends CborSerializable {
     /** The pending inbound request from this JID was answered or withdrawn. */
     record SubscriptionRequestRemoved(String jid) implements UserEvent {
     }
+
+    /**
+     * The account was deleted: the entity forgets its roster, pending requests, blocklist,
+     * resources and profile. The roster version goes on counting, so that no roster a client
+     * cached for the old account matches the new one's (RFC 6121 section 2.6).
+     */
+    record AccountErased(long atMillis) implements UserEvent {
+    }
 }

@@ -157,6 +157,9 @@ public record UserState(Map<String, RosterItem> roster, Map<String, String> pend
 
     /** The state after one journaled event. */
     public UserState apply(UserEvent event) {
+        if (event instanceof UserEvent.AccountErased) {
+            return new UserState(Map.of(), Map.of(), Map.of(), rosterVersion + 1, Set.of(), Profile.UNKNOWN);
+        }
         if (event instanceof UserEvent.ResourceBound e) {
             return withResource(e.resource(), OnlineResource.bound(e.session()));
         } else if (event instanceof UserEvent.ResourceResumed e) {

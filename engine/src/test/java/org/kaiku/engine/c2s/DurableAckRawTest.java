@@ -101,6 +101,11 @@ class DurableAckRawTest {
         }
 
         @Override
+        public CompletionStage<Void> purge(String account) {
+            return inner.purge(account);
+        }
+
+        @Override
         public CompletionStage<Page> query(String account, Query query) {
             return inner.query(account, query);
         }

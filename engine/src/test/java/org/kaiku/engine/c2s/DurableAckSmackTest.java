@@ -80,6 +80,11 @@ class DurableAckSmackTest {
         }
 
         @Override
+        public CompletionStage<Void> purge(String account) {
+            return inner.purge(account);
+        }
+
+        @Override
         public CompletionStage<Page> query(String account, Query query) {
             return inner.query(account, query);
         }

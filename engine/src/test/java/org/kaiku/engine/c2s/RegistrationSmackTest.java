@@ -30,7 +30,8 @@ class RegistrationSmackTest {
     @Test
     void signUpLoginAndChangePassword() throws Exception {
         try (EngineNode node = new EngineNode(dataDir, Map.of(
-                "kaiku.registration.in-band", "on", "kaiku.registration.per-address-limit", "2"))) {
+                "kaiku.registration.in-band", "on", "kaiku.registration.per-address-limit", "2",
+                "kaiku.registration.removal", "off"))) {
             node.addUser("taken@localhost", "taken-secret");
             XMPPTCPConnection c = node.smack("newbie", "first-secret", "phone");
             try {
@@ -57,7 +58,8 @@ class RegistrationSmackTest {
                 other.setType(IQ.Type.set);
                 other.setTo(c.getXMPPServiceDomain());
                 assertThat(XmppTestClients.errorCondition(() -> c.sendIqRequestAndWaitForResponse(other))).isEqualTo(StanzaError.Condition.forbidden);
-                // removal is not offered in-band (yet): not-allowed, and the account stays
+                // removal switched off (kaiku.registration.removal): not-allowed, and the account stays
+                // (removal itself: AccountDeletionSmackTest)
                 assertThat(XmppTestClients.errorCondition(loggedIn::deleteAccount)).isEqualTo(StanzaError.Condition.not_allowed);
             } finally {
                 c.disconnect();

@@ -119,4 +119,9 @@ final class GatedOfflineStore implements OfflineStore {
         }
         return inner.remove(account, ids);
     }
+
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        return inner.purge(account);
+    }
 }

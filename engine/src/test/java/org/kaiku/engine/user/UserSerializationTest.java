@@ -93,6 +93,12 @@ class UserSerializationTest {
                 new UserEntity.OfflineFetched(8, List.of(), true),
                 new UserEntity.OfflineRemoved(List.of("0001", "0002"), true),
                 new UserEntity.Bound("a@example.com/desk"),
+                // account deletion (XEP-0077, XEP-0133): the admin's request may come from another node
+                new UserEvent.AccountErased(1_700_000_000_123L),
+                new UserEntity.Erase("desk", EntityHarness.xml(xml), null),
+                new UserEntity.Erase(null, null, null),
+                new UserEntity.Erased(null),
+                new UserEntity.Erased("storage is unavailable"),
                 new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT),
                 // stream management (XEP-0198): what may cross nodes when a session is resumed elsewhere
                 new UserEvent.ResourceResumed("r", session.getRef()),

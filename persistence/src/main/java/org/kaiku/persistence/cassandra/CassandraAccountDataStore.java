@@ -36,6 +36,7 @@ public final class CassandraAccountDataStore implements AccountDataStore, AutoCl
     private final PreparedStatement selectKey;
     private final PreparedStatement insert;
     private final PreparedStatement delete;
+    private final PreparedStatement deleteAll;
 
     private CassandraAccountDataStore(CqlSession session, String keyspace) {
         this.session = session;
@@ -45,6 +46,7 @@ public final class CassandraAccountDataStore implements AccountDataStore, AutoCl
         this.selectKey = session.prepare("SELECT key FROM " + table + " WHERE account = ? AND key = ?");
         this.insert = session.prepare("INSERT INTO " + table + " (account, key, xml) VALUES (?, ?, ?)");
         this.delete = session.prepare("DELETE FROM " + table + " WHERE account = ? AND key = ?");
+        this.deleteAll = session.prepare("DELETE FROM " + table + " WHERE account = ?");
     }
 
     /** Connects, creates the keyspace and table when missing (idempotent), prepares statements. */
@@ -114,5 +116,14 @@ public final class CassandraAccountDataStore implements AccountDataStore, AutoCl
     @Override
     public void close() {
         session.close();
+    }
+
+    /** One partition deletion: every document of the account. */
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        if (account == null || account.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no account"));
+        }
+        return session.executeAsync(deleteAll.bind(account).setIdempotent(true)).thenApply(rs -> (Void) null);
     }
 }

@@ -104,6 +104,11 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
     private final PreparedStatement slicePeerAsc;
     private final PreparedStatement slicePeerDesc;
     private final WriteLimiter writes = new WriteLimiter("archive", MAX_IN_FLIGHT, MAX_QUEUED);
+    private final PreparedStatement allBuckets;
+    private final PreparedStatement peersOfMonth;
+    private final PreparedStatement dropMonth;
+    private final PreparedStatement dropConversationMonth;
+    private final PreparedStatement dropIndex;
 
     private CassandraArchiveStore(CqlSession session, String ks, Duration retention) {
         this.session = session;
@@ -128,6 +133,12 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
         String byPeer = "SELECT " + cols + " FROM " + ks + ".archive_by_peer WHERE account = ? AND peer_bare = ? AND bucket = ?" + range;
         this.slicePeerAsc = session.prepare(byPeer + " ORDER BY ts ASC, nonce ASC");
         this.slicePeerDesc = session.prepare(byPeer + " ORDER BY ts DESC, nonce DESC");
+        this.allBuckets = session.prepare("SELECT bucket FROM " + ks + ".archive_buckets WHERE account = ? AND peer_bare = ?");
+        this.peersOfMonth = session.prepare("SELECT peer FROM " + ks + ".archive_by_time WHERE account = ? AND bucket = ?");
+        this.dropMonth = session.prepare("DELETE FROM " + ks + ".archive_by_time WHERE account = ? AND bucket = ?");
+        this.dropConversationMonth = session.prepare("DELETE FROM " + ks + ".archive_by_peer "
+                + "WHERE account = ? AND peer_bare = ? AND bucket = ?");
+        this.dropIndex = session.prepare("DELETE FROM " + ks + ".archive_buckets WHERE account = ? AND peer_bare = ?");
     }
 
     /**
@@ -213,6 +224,61 @@ public final class CassandraArchiveStore implements ArchiveStore, AutoCloseable 
                 insertBucket.bind(account, "", bucket, ttlSeconds),
                 insertBucket.bind(account, peerBare, bucket, ttlSeconds)).setIdempotent(true);
         return writes.submit(() -> session.executeAsync(batch).thenApply(rs -> (Void) null));
+    }
+
+    /**
+     * Deletes the account's archive. The partner index is keyed by conversation, so the partners
+     * are first collected from the account's own months (reading the 'peer' column of every row:
+     * deleting an account costs one read of its archive); then each conversation month, each month,
+     * and the indexes last, so that a purge that fails half way can simply be run again. Every
+     * delete drops a whole partition (one tombstone each).
+     */
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        try {
+            checkAccount(account);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return rows(allBuckets.bind(account, "")).thenCompose(monthRows -> {
+            List<Integer> months = monthRows.stream().map(r -> r.getInt("bucket")).toList();
+            java.util.Set<String> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            List<CompletableFuture<Void>> reads = new ArrayList<>();
+            for (int month : months) {
+                reads.add(rows(peersOfMonth.bind(account, month)).thenAccept(rs -> rs.forEach(r ->
+                        Jid.tryParse(r.getString("peer")).ifPresent(j -> peers.add(j.bare().toString())))).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+                List<CompletableFuture<?>> conversations = new ArrayList<>();
+                for (String peer : peers) {
+                    conversations.add(rows(allBuckets.bind(account, peer)).thenCompose(peerMonths -> {
+                        List<CompletableFuture<?>> drops = new ArrayList<>();
+                        for (Row r : peerMonths) {
+                            drops.add(exec(dropConversationMonth.bind(account, peer, r.getInt("bucket"))).toCompletableFuture());
+                        }
+                        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
+                    }).thenCompose(y -> exec(dropIndex.bind(account, peer))).toCompletableFuture());
+                }
+                for (int month : months) {
+                    conversations.add(exec(dropMonth.bind(account, month)).toCompletableFuture());
+                }
+                return CompletableFuture.allOf(conversations.toArray(CompletableFuture[]::new));
+            }).thenCompose(x -> exec(dropIndex.bind(account, ""))).thenApply(rs -> (Void) null);
+        });
+    }
+
+    /** Every row of a query, all pages. */
+    private CompletionStage<List<Row>> rows(BoundStatement statement) {
+        List<Row> out = new ArrayList<>();
+        return exec(statement).thenCompose(rs -> collect(rs, out));
+    }
+
+    private static CompletionStage<List<Row>> collect(AsyncResultSet rs, List<Row> out) {
+        rs.currentPage().forEach(out::add);
+        if (!rs.hasMorePages()) {
+            return CompletableFuture.completedFuture(out);
+        }
+        return rs.fetchNextPage().thenCompose(next -> collect(next, out));
     }
 
     @Override

@@ -73,6 +73,7 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
     private final PreparedStatement select;
     private final PreparedStatement selectAfter;
     private final PreparedStatement delete;
+    private final PreparedStatement deleteAll;
 
     private CassandraOfflineStore(CqlSession session, String keyspace) {
         this.session = session;
@@ -83,6 +84,7 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
         this.selectAfter = session.prepare("SELECT id, received_at, stanza FROM " + table
                 + " WHERE account = ? AND id > ? LIMIT ?");
         this.delete = session.prepare("DELETE FROM " + table + " WHERE account = ? AND id IN ?");
+        this.deleteAll = session.prepare("DELETE FROM " + table + " WHERE account = ?");
     }
 
     /** Connects, creates the keyspace and table when missing (idempotent), prepares statements. */
@@ -153,6 +155,17 @@ public final class CassandraOfflineStore implements OfflineStore, AutoCloseable 
             deletes.add(session.executeAsync(delete.bind(account, List.copyOf(chunk)).setIdempotent(true)).toCompletableFuture());
         }
         return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
+    }
+
+    /** One partition deletion: the account's whole queue, one tombstone. */
+    @Override
+    public CompletionStage<Void> purge(String account) {
+        try {
+            checkAccount(account);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return session.executeAsync(deleteAll.bind(account).setIdempotent(true)).thenApply(rs -> (Void) null);
     }
 
     @Override

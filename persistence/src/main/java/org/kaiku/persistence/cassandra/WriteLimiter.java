@@ -21,6 +21,15 @@ final class WriteLimiter {
         Full(String message) {
             super(message);
         }
+
+        /**
+         * No stack trace: under overload every refused write makes one, and in the full-scale
+         * benchmark filling them in was the largest source of exception allocation (JFR).
+         */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     private final String name;

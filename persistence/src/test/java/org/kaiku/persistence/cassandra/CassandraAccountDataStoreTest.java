@@ -129,4 +129,17 @@ class CassandraAccountDataStoreTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void purgeRemovesEveryDocumentOfOneAccountOnly() {
+        get(store.put("juliet@purge.example", "vcard-temp", "<vCard xmlns=\"vcard-temp\"/>"));
+        get(store.put("juliet@purge.example", "storage:bookmarks", "<storage xmlns=\"storage:bookmarks\"/>"));
+        get(store.put("romeo@purge.example", "vcard-temp", "<vCard xmlns=\"vcard-temp\"><FN>R</FN></vCard>"));
+
+        get(store.purge("juliet@purge.example"));
+
+        assertThat(get(store.get("juliet@purge.example", "vcard-temp"))).isEmpty();
+        assertThat(get(store.get("juliet@purge.example", "storage:bookmarks"))).isEmpty();
+        assertThat(get(store.get("romeo@purge.example", "vcard-temp"))).isPresent();
+    }
 }

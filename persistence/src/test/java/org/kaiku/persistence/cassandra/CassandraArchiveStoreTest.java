@@ -242,4 +242,33 @@ class CassandraArchiveStoreTest {
                 .isCompletedExceptionally();
         assertThat(both(new Query(null, ArchiveId.MAX, ArchiveId.MIN, 5, false))).isEqualTo(new ArchiveStore.Page(List.of(), true));
     }
+
+    @Test
+    void purgeRemovesEveryMonthAndConversationOfOneAccountOnly() {
+        String dora = "dora@archive.example";
+        Instant[] months = {Instant.parse("2025-10-15T10:00:00Z"), Instant.parse("2026-01-20T10:00:00Z")};
+        List<ArchivedMessage> hers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String peer = i % 2 == 0 ? "bob@archive.example/phone" : "erin@other.example";
+            ArchivedMessage m = new ArchivedMessage(new ArchiveId(ArchiveId.micros(months[i % 2].plusSeconds(i)), 1000 + i), peer,
+                    true, "<message xmlns=\"jabber:client\"><body>d" + i + "</body></message>");
+            hers.add(m);
+            get(store.append(dora, m));
+        }
+        assertThat(get(store.query(dora, new Query(null, ArchiveId.MIN, ArchiveId.MAX, 100, false))).messages()).hasSize(6);
+
+        get(store.purge(dora));
+
+        assertThat(get(store.query(dora, new Query(null, ArchiveId.MIN, ArchiveId.MAX, 100, false))).messages()).isEmpty();
+        for (String peer : List.of("bob@archive.example", "erin@other.example")) {
+            assertThat(get(store.query(dora, new Query(Jid.parse(peer), ArchiveId.MIN, ArchiveId.MAX, 100, false))).messages())
+                    .isEmpty();
+        }
+        assertThat(get(store.get(dora, hers.get(0).id()))).isEmpty();
+        // Alice's archive, same keyspace, same peers: untouched
+        assertThat(get(store.query(ALICE, new Query(null, ArchiveId.MIN, ArchiveId.MAX, 100, false))).messages()).hasSize(30);
+        // purging again, or an account that never had an archive, is no error
+        get(store.purge(dora));
+        get(store.purge("nobody@archive.example"));
+    }
 }

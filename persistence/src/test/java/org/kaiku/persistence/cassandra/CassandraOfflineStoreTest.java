@@ -147,4 +147,21 @@ class CassandraOfflineStoreTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void purgeEmptiesOneAccountsQueueOnly() {
+        Instant stamp = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(store.append("juliet@purge.example", stamp.plusMillis(i), stanza("p" + i), 100))).isEqualTo(Append.STORED);
+        }
+        assertThat(get(store.append("romeo@purge.example", stamp, stanza("kept"), 100))).isEqualTo(Append.STORED);
+
+        get(store.purge("juliet@purge.example"));
+
+        assertThat(get(store.fetch("juliet@purge.example", null, 10))).isEmpty();
+        assertThat(get(store.fetch("romeo@purge.example", null, 10))).extracting(OfflineMessage::stanza).containsExactly(stanza("kept"));
+        // the quota counts from zero again
+        assertThat(get(store.append("juliet@purge.example", stamp, stanza("new"), 1))).isEqualTo(Append.STORED);
+        get(store.purge("nobody@purge.example"));
+    }
 }

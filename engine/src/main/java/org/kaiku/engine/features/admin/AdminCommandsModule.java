@@ -27,16 +27,19 @@ import org.kaiku.protocol.stanza.StanzaError;
  *   <li>add-user (section 4.1): accountjid, password, password-verify; a name taken is a conflict
  *       (the error table of section 5), passwords that differ or an account of another domain a
  *       completed command with an error note;</li>
+ *   <li>delete-user (4.3): accountjids, one or more; each account's sessions end and everything
+ *       kept for it is erased before its credentials (see {@link AccountService#delete}); the
+ *       note says which were deleted, which did not exist and which failed;</li>
  *   <li>change-user-password (4.7): accountjid, password; an unknown account item-not-found;</li>
  *   <li>get-registered-users-num (4.13): the count of accounts of the domain (a full scan of
  *       the credentials table partition of the domain: an operator's question, not a hot path).</li>
  * </ul>
- * Not offered yet: deleting, disabling or re-enabling users and ending their sessions (they need
- * an account wipe and a disabled flag the stores do not have), the online-user lists and
+ * Not offered yet: disabling or re-enabling users and ending their sessions (they need a
+ * disabled flag the stores do not have), the online-user lists and
  * announcements (they need a cluster-wide view of sessions), message of the day, and restart.
  */
 @Xep(number = 133, version = "1.3.0", status = Xep.Status.PARTIAL,
-        note = "add-user, change-user-password, get-registered-users-num; admins from kaiku.admins")
+        note = "add-user, delete-user, change-user-password, get-registered-users-num; admins from kaiku.admins")
 public final class AdminCommandsModule implements XmppModule {
     static final String NODE = "http://jabber.org/protocol/admin#";
     static final String FORM_TYPE = "http://jabber.org/protocol/admin";
@@ -45,7 +48,7 @@ public final class AdminCommandsModule implements XmppModule {
     public ModuleRegistration register(ModuleContext ctx) {
         Set<Jid> admins = admins(ctx);
         AccountService accounts = new AccountService(ctx.domain(), ctx.stores().credentials(),
-                ctx.config().getInt("kaiku.sasl.scram-iterations"));
+                ctx.config().getInt("kaiku.sasl.scram-iterations"), ctx.accounts());
         String domain = ctx.domain();
         return ModuleRegistration.builder()
                 .command(new Command(admins, "add-user", "Add a User", form("Adding a User", "Fill out this form to add a user.",
@@ -53,6 +56,10 @@ public final class AdminCommandsModule implements XmppModule {
                         DataForm.Field.ask("password", "text-private", "The password for this account", true),
                         DataForm.Field.ask("password-verify", "text-private", "Retype password", true)),
                         (requester, f) -> addUser(accounts, domain, f)))
+                .command(new Command(admins, "delete-user", "Delete a User", form("Deleting a User",
+                        "Fill out this form to delete a user.",
+                        DataForm.Field.ask("accountjids", "jid-multi", "The Jabber ID(s) to delete", true)),
+                        (requester, f) -> deleteUsers(accounts, f)))
                 .command(new Command(admins, "change-user-password", "Change User Password", form("Changing a User Password",
                         "Fill out this form to change a user's password.",
                         DataForm.Field.ask("accountjid", "jid-single", "The Jabber ID for this account", true),
@@ -93,6 +100,44 @@ public final class AdminCommandsModule implements XmppModule {
             return Boolean.TRUE.equals(created)
                     ? AdHocCommand.Done.note(AdHoc.Note.info("Added " + Jid.parse(jid) + "."))
                     : AdHocCommand.Done.failed(StanzaError.Condition.CONFLICT);
+        });
+    }
+
+    /** Deletes one account after the other, so that each one's erasure has the node to itself. */
+    private static CompletionStage<AdHocCommand.Stage> deleteUsers(AccountService accounts, DataForm f) {
+        List<String> jids = f.field("accountjids").map(DataForm.Field::values).orElse(List.of());
+        if (jids.isEmpty()) {
+            return done(AdHocCommand.Done.note(AdHoc.Note.error("No account named.")));
+        }
+        List<String> deleted = new java.util.ArrayList<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        List<String> failed = new java.util.ArrayList<>();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (String jid : jids) {
+            chain = chain.thenCompose(x -> accounts.delete(jid).handle((gone, err) -> {
+                if (err != null) {
+                    failed.add(jid + " (" + cause(err) + ")");
+                } else if (Boolean.TRUE.equals(gone)) {
+                    deleted.add(jid);
+                } else {
+                    unknown.add(jid);
+                }
+                return null;
+            }));
+        }
+        return chain.thenApply(x -> {
+            StringBuilder text = new StringBuilder();
+            if (!deleted.isEmpty()) {
+                text.append("Deleted ").append(String.join(", ", deleted)).append(". ");
+            }
+            if (!unknown.isEmpty()) {
+                text.append("No such account: ").append(String.join(", ", unknown)).append(". ");
+            }
+            if (!failed.isEmpty()) {
+                text.append("Not deleted: ").append(String.join(", ", failed)).append('.');
+            }
+            String note = text.toString().trim();
+            return AdHocCommand.Done.note(failed.isEmpty() && unknown.isEmpty() ? AdHoc.Note.info(note) : AdHoc.Note.error(note));
         });
     }
 

@@ -38,16 +38,18 @@ import org.kaiku.protocol.xml.XmlElement;
  * {@code <registered/>} with the username; a set with username and password changes the
  * password (section 3.3) when {@code password-change} is on (not-allowed otherwise), for the
  * sender's own account only (forbidden for another name). Sessions already logged in stay; the
- * new password counts from the next login. {@code <remove/>} (section 3.2) is refused with
- * not-allowed, the answer the section names for a server that cancels no registration in-band:
- * removing an account must also remove its roster, archive, offline messages and stored
- * documents, or a later account of the same name would inherit them, and that wipe is not built
- * yet ({@code kaiku user delete} has the same gap).
+ * new password counts from the next login. {@code <remove/>} (section 3.2) deletes the sender's
+ * account when {@code removal} is on (not-allowed otherwise): through
+ * {@link AccountService#remove}, which erases everything kept for the account (roster and
+ * subscriptions, offline messages, archive, stored documents) before its credentials. The iq
+ * result reaches the requesting resource first; then every session of the account is closed with
+ * the not-authorized stream error, as the section says. If the erasure fails the account stays
+ * and the client gets an error instead.
  *
  * <p>No error reply echoes the request: it holds a password.
  */
 @Xep(number = 77, version = "2.4", status = Xep.Status.PARTIAL,
-        note = "off by default; per-address limit per node; password change; no in-band account removal (not-allowed) until removal wipes the account's data")
+        note = "off by default; per-address limit per node; password change; removal erases the account's data, then its credentials")
 public final class RegistrationModule implements XmppModule {
     private RegistrationSettings settings;
     private AccountService accounts;
@@ -59,7 +61,7 @@ public final class RegistrationModule implements XmppModule {
         settings = RegistrationSettings.fromConfig(ctx.config());
         domain = ctx.domain();
         int iterations = ctx.config().getInt("kaiku.sasl.scram-iterations");
-        accounts = new AccountService(ctx.domain(), ctx.stores().credentials(), iterations);
+        accounts = new AccountService(ctx.domain(), ctx.stores().credentials(), iterations, ctx.accounts());
         limiter = new AddressLimiter(settings.perAddressLimit(), settings.window(), System::nanoTime);
         ModuleRegistration.Builder b = ModuleRegistration.builder().feature(Registration.NAMESPACE);
         for (IqHandler.Scope scope : IqHandler.Scope.values()) {
@@ -140,8 +142,7 @@ public final class RegistrationModule implements XmppModule {
             return done(Registration.error(iq, StanzaError.of(condition, e.getMessage())));
         }
         if (request instanceof Registration.Remove) {
-            return done(Registration.error(iq, StanzaError.of(StanzaError.Condition.NOT_ALLOWED,
-                    "accounts are not removed in-band on this server")));
+            return remove(req);
         }
         Registration.Credentials c = (Registration.Credentials) request;
         if (!settings.passwordChange()) {
@@ -160,6 +161,24 @@ public final class RegistrationModule implements XmppModule {
         return accounts.changePassword(self.toString(), c.password()).handle((changed, err) -> err == null && Boolean.TRUE.equals(changed)
                 ? Stanzas.iqResult(iq, null)
                 : Registration.error(iq, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR)));
+    }
+
+    private CompletionStage<XmlElement> remove(IqHandler.Request req) {
+        XmlElement iq = req.iq();
+        if (!settings.removal()) {
+            return done(Registration.error(iq, StanzaError.of(StanzaError.Condition.NOT_ALLOWED,
+                    "accounts are not removed in-band on this server")));
+        }
+        XmlElement result = Stanzas.iqResult(iq, null);
+        Jid self = req.from();
+        // the result goes to the client through the account's entity, before its sessions close;
+        // answered here too, it arrives at a closed stream and is dropped
+        return accounts.remove(self.bare().toString(), self.resource(), result).handle((removed, err) -> {
+            if (err == null && Boolean.TRUE.equals(removed)) {
+                return result;
+            }
+            return Registration.error(iq, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR, "the account could not be removed"));
+        });
     }
 
     private static CompletionStage<XmlElement> done(XmlElement answer) {

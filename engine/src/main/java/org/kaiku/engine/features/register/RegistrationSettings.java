@@ -15,9 +15,15 @@ import org.kaiku.engine.config.SettingsException;
  * @param window          the sliding window of that limit
  * @param passwordChange  whether an authenticated user may change their password in-band
  * @param instructions    the text answered with the fields
+ * @param removal         whether an authenticated user may delete their own account in-band
  */
 public record RegistrationSettings(boolean inBand, int perAddressLimit, Duration window, boolean passwordChange,
-                                   String instructions) {
+                                   String instructions, boolean removal) {
+
+    /** Removal allowed. */
+    public RegistrationSettings(boolean inBand, int perAddressLimit, Duration window, boolean passwordChange, String instructions) {
+        this(inBand, perAddressLimit, window, passwordChange, instructions, true);
+    }
 
     public static RegistrationSettings fromConfig(Config root) {
         String p = "kaiku.registration.";
@@ -37,7 +43,7 @@ public record RegistrationSettings(boolean inBand, int perAddressLimit, Duration
         }
         try {
             return new RegistrationSettings(root.getBoolean(p + "in-band"), limit, window,
-                    root.getBoolean(p + "password-change"), root.getString(p + "instructions"));
+                    root.getBoolean(p + "password-change"), root.getString(p + "instructions"), root.getBoolean(p + "removal"));
         } catch (ConfigException e) {
             throw new SettingsException(p + "*", e.getMessage(), e);
         }

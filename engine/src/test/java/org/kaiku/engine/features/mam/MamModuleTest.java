@@ -317,6 +317,11 @@ class MamModuleTest {
             public CompletionStage<Page> query(String account, Query q) {
                 return backing.query(account, q);
             }
+
+            @Override
+            public CompletionStage<Void> purge(String account) {
+                return backing.purge(account);
+            }
         };
         MamModule failing = new MamModule();
         ModuleRegistry.of("localhost", "Kaiku", "test", new Stores(null, null,
