@@ -116,7 +116,7 @@ public final class XmppEngine {
                 settings.limits());
         CompletionStage<UploadFeature> upload = UploadFeature.start(system, uploadSettings, settings.domain(), tls, uploadSecret,
                 directory, router::route);
-        CompletionStage<WebListener> web = WebListener.start(system, webSettings, tls, listener);
+        CompletionStage<WebListener> web = WebListener.start(system, webSettings, tls, settings.limits(), listener);
         return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules, shared))
                 .thenCombine(components, (engine, c) -> {
                     engine.components = c;

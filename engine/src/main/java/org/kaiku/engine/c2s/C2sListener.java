@@ -29,6 +29,7 @@ import org.apache.pekko.util.ByteString;
 import org.kaiku.engine.c2s.TlsFraming.Incoming;
 import org.kaiku.engine.c2s.TlsFraming.Outgoing;
 import org.kaiku.engine.session.SessionMessage;
+import org.kaiku.protocol.bosh.BoshBody;
 import org.kaiku.protocol.ext.sm.StreamManagement;
 import org.kaiku.protocol.xml.XmlWriter;
 
@@ -54,21 +55,40 @@ public final class C2sListener {
     public record AcceptWebSocket(java.net.InetAddress remote, ActorRef<Flow<Message, Message, NotUsed>> replyTo) implements Command {
     }
 
+    /**
+     * A BOSH request (XEP-0124, XEP-0206): without a 'sid' it creates a session (a c2s session
+     * and its {@link BoshSession}), with one it goes to that session; answered with the response body.
+     */
+    public record BoshRequest(BoshBody body, java.net.InetAddress remote, ActorRef<String> replyTo) implements Command {
+    }
+
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
+    }
+
+    /** A BOSH session ended (told by it before its last answer, so no later request finds it). */
+    record BoshGone(String sid) implements Command {
     }
 
     private record ShutdownTimeout() implements Command {
     }
 
+    /** A BOSH terminal binding error (XEP-0124 section 17.2), for the HTTP layer's own refusals. */
+    public static String boshTerminal(String condition) {
+        return BoshSession.terminal(condition);
+    }
+
+    private static final java.security.SecureRandom SID_RANDOM = new java.security.SecureRandom();
+
     private C2sListener() {
     }
 
     public static Behavior<Command> create(C2sContext shared) {
-        return Behaviors.setup(ctx -> running(ctx, shared, new HashSet<>(), new AtomicLong()));
+        return Behaviors.setup(ctx -> running(ctx, shared, new HashSet<>(), new AtomicLong(), new java.util.HashMap<>()));
     }
 
     private static Behavior<Command> running(ActorContext<Command> ctx, C2sContext shared,
-                                             Set<ActorRef<SessionMessage>> sessions, AtomicLong ids) {
+                                             Set<ActorRef<SessionMessage>> sessions, AtomicLong ids,
+                                             java.util.Map<String, ActorRef<BoshSession.Command>> bosh) {
         return Behaviors.receive(Command.class)
                 .onMessage(Accept.class, a -> {
                     ActorRef<SessionMessage> s = ctx.spawn(C2sSession.create(shared, a.directTls(), a.connection().remoteAddress().getAddress()),
@@ -86,6 +106,39 @@ public final class C2sListener {
                     sessions.add(s);
                     shared.connections().set(sessions.size());
                     a.replyTo().tell(WebSocketFlow.create(shared, s));
+                    return Behaviors.same();
+                })
+                .onMessage(BoshRequest.class, r -> {
+                    String sid = r.body().sid();
+                    if (sid != null) {
+                        ActorRef<BoshSession.Command> b = bosh.get(sid);
+                        if (b == null) {
+                            r.replyTo().tell(BoshSession.terminal("item-not-found"));
+                        } else {
+                            b.tell(new BoshSession.Request(r.body(), r.replyTo()));
+                        }
+                        return Behaviors.same();
+                    }
+                    if (r.body().rid().isEmpty()) {
+                        r.replyTo().tell(BoshSession.terminal("bad-request"));
+                        return Behaviors.same();
+                    }
+                    long id = ids.incrementAndGet();
+                    ActorRef<SessionMessage> s = ctx.spawn(C2sSession.create(shared, C2sFraming.WEBSOCKET, false, r.remote()), "bosh-" + id);
+                    ctx.watch(s);
+                    sessions.add(s);
+                    shared.connections().set(sessions.size());
+                    byte[] random = new byte[16];
+                    SID_RANDOM.nextBytes(random);
+                    String newSid = java.util.HexFormat.of().formatHex(random);
+                    ActorRef<BoshSession.Command> b = ctx.spawn(BoshSession.create(shared, ctx.getSelf(), s, newSid, r.body(), r.replyTo()),
+                            "bosh-cm-" + id);
+                    ctx.watchWith(b, new BoshGone(newSid));
+                    bosh.put(newSid, b);
+                    return Behaviors.same();
+                })
+                .onMessage(BoshGone.class, g -> {
+                    bosh.remove(g.sid());
                     return Behaviors.same();
                 })
                 .onSignal(Terminated.class, t -> {
@@ -129,6 +182,10 @@ public final class C2sListener {
                 .onMessage(AcceptWebSocket.class, a -> {
                     // answered with a flow that closes at once: the upgrade completes and ends
                     a.replyTo().tell(Flow.fromSinkAndSource(Sink.<Message>ignore(), Source.<Message>empty()));
+                    return Behaviors.same();
+                })
+                .onMessage(BoshRequest.class, r -> {
+                    r.replyTo().tell(BoshSession.terminal("system-shutdown"));
                     return Behaviors.same();
                 })
                 .onAnyMessage(m -> Behaviors.same())

@@ -21,6 +21,8 @@ import org.kaiku.engine.config.SettingsException;
 public record WebSettings(boolean enabled, String bindHost, int port, boolean tls, URI publicUrl, Duration pingEvery) {
     /** Path of the RFC 7395 endpoint. */
     public static final String WEBSOCKET_PATH = "xmpp-websocket";
+    /** Path of the XEP-0206 endpoint. */
+    public static final String BOSH_PATH = "http-bind";
 
     public static WebSettings fromConfig(Config root) {
         String p = "kaiku.http.";
@@ -67,6 +69,11 @@ public record WebSettings(boolean enabled, String bindHost, int port, boolean tl
     public static URI websocketUrl(URI base) {
         String scheme = "https".equals(base.getScheme()) ? "wss" : "ws";
         return URI.create(scheme + base.toString().substring(base.getScheme().length()) + "/" + WEBSOCKET_PATH);
+    }
+
+    /** The BOSH endpoint's URL under {@code base}. */
+    public static URI boshUrl(URI base) {
+        return URI.create(base + "/" + BOSH_PATH);
     }
 
     private static boolean loopback(String host) {

@@ -92,11 +92,11 @@ class WebSocketSmackTest {
 
             assertThat(noSubprotocol()).isEqualTo(400);
             assertThat(raw("<message xmlns='jabber:client' to='bob@localhost'><body>sneaky</body></message>"))
-                    .startsWith("<open ").contains("<invalid-namespace ").endsWith("<close xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\"/>|closed");
-            assertThat(raw(OPEN, "<<< this is not XML")).contains("<not-well-formed ").endsWith("framing\"/>|closed");
+                    .startsWith("<open ").contains("<invalid-namespace ").endsWith("<close xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" />|closed");
+            assertThat(raw(OPEN, "<<< this is not XML")).contains("<not-well-formed ").endsWith("framing\" />|closed");
             assertThat(raw(OPEN, "<message xmlns='jabber:client'/><message xmlns='jabber:client'/>")).contains("<not-well-formed ");
-            assertThat(rawBinary()).contains("<bad-format ").endsWith("framing\"/>|closed");
-            assertThat(giant()).contains("<policy-violation ").endsWith("framing\"/>|closed");
+            assertThat(rawBinary()).contains("<bad-format ").endsWith("framing\" />|closed");
+            assertThat(giant()).contains("<policy-violation ").endsWith("framing\" />|closed");
 
             // the offenders went alone: both sessions are still there and talking
             exchange(alice, bob, "still here");
@@ -126,7 +126,7 @@ class WebSocketSmackTest {
             ws.send("<iq xmlns='jabber:client' type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>raw</resource></bind></iq>");
             assertThat(ws.next()).startsWith("<iq xmlns=\"jabber:client\"").contains("<jid>alice@localhost/raw</jid>");
             ws.send("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>");
-            assertThat(ws.next()).isEqualTo("<close xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\"/>");
+            assertThat(ws.next()).isEqualTo("<close xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" />");
             assertThat(ws.closed().get(30, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
         } finally {
             ws.abort();
@@ -147,7 +147,10 @@ class WebSocketSmackTest {
         HttpResponse<String> jrd = http.send(HttpRequest.newBuilder(URI.create(base + "/.well-known/host-meta.json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(jrd.statusCode()).isEqualTo(200);
-        assertThat(jrd.body()).isEqualTo("{\"links\":[{\"rel\":\"urn:xmpp:alt-connections:websocket\",\"href\":\"" + wss + "\"}]}");
+        String bosh = "https://localhost:" + node.engine.httpPort() + "/http-bind";
+        assertThat(xrd.body()).contains("<Link rel='urn:xmpp:alt-connections:xbosh' href='" + bosh + "'/>");
+        assertThat(jrd.body()).isEqualTo("{\"links\":[{\"rel\":\"urn:xmpp:alt-connections:websocket\",\"href\":\"" + wss + "\"},"
+                + "{\"rel\":\"urn:xmpp:alt-connections:xbosh\",\"href\":\"" + bosh + "\"}]}");
         // a plain GET on the endpoint is no upgrade
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/xmpp-websocket")).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode()).isEqualTo(400);

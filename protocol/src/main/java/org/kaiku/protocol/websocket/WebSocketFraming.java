@@ -18,8 +18,13 @@ public final class WebSocketFraming {
     public static final String NAMESPACE = "urn:ietf:params:xml:ns:xmpp-framing";
     /** The WebSocket subprotocol name (RFC 7395 section 3.1; the IANA registry of section 5). */
     public static final String SUBPROTOCOL = "xmpp";
-    /** The stream's closing element (RFC 7395 section 3.6). */
-    public static final String CLOSE = "<close xmlns=\"" + NAMESPACE + "\"/>";
+    /**
+     * The stream's closing element (RFC 7395 section 3.6). COMPAT(Strophe.js, under Converse.js):
+     * Strophe recognizes the server's close by comparing the message with exactly this text
+     * (double quotes, a space before "/>") and otherwise takes the WebSocket's closing for a
+     * failed connection.
+     */
+    public static final String CLOSE = "<close xmlns=\"" + NAMESPACE + "\" />";
 
     private static final String STREAM_PREFIX_DECLARATION = " xmlns:stream=\"" + Namespaces.STREAMS + "\"";
 
