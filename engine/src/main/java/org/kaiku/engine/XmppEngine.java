@@ -34,6 +34,8 @@ import org.kaiku.engine.routing.ServerStanzaHandler;
 import org.kaiku.engine.storage.Stores;
 import org.kaiku.engine.tls.TlsMaterial;
 import org.kaiku.engine.user.UserEntity;
+import org.kaiku.engine.web.WebListener;
+import org.kaiku.engine.web.WebSettings;
 
 /**
  * The XMPP engine of one node: the feature modules, the account entities (Cluster Sharding) and
@@ -52,6 +54,7 @@ public final class XmppEngine {
     private final C2sContext shared;
     private ComponentService components;
     private UploadFeature upload;
+    private WebListener web;
 
     private XmppEngine(ActorSystem<?> system, ActorRef<C2sListener.Command> listener, Tcp.ServerBinding c2s,
                        Tcp.ServerBinding c2sTls, AccountService accounts, ModuleRegistry modules, C2sContext shared) {
@@ -76,10 +79,12 @@ public final class XmppEngine {
         byte[] secret;
         ComponentSettings componentSettings;
         UploadSettings uploadSettings;
+        WebSettings webSettings;
         byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
             uploadSettings = UploadSettings.fromConfig(system.settings().config(), settings.domain(), settings.dataDir());
+            webSettings = WebSettings.fromConfig(system.settings().config());
             if (componentSettings.secrets().containsKey(uploadSettings.domain())) {
                 throw new SettingsException("kaiku.upload.domain", uploadSettings.domain() + " is also configured as a component");
             }
@@ -114,6 +119,7 @@ public final class XmppEngine {
                 settings.limits());
         CompletionStage<UploadFeature> upload = UploadFeature.start(system, uploadSettings, settings.domain(), tls, uploadSecret,
                 directory, router::route);
+        CompletionStage<WebListener> web = WebListener.start(system, webSettings, tls, settings.limits(), listener);
         return plain.thenCombine(direct, (a, b) -> new XmppEngine(system, listener, a, b, accounts, modules, shared))
                 .thenCombine(components, (engine, c) -> {
                     engine.components = c;
@@ -121,6 +127,10 @@ public final class XmppEngine {
                 })
                 .thenCombine(upload, (engine, u) -> {
                     engine.upload = u;
+                    return engine;
+                })
+                .thenCombine(web, (engine, w) -> {
+                    engine.web = w;
                     return engine;
                 })
                 .whenComplete((engine, err) -> {
@@ -134,6 +144,7 @@ public final class XmppEngine {
                         });
                         components.thenAccept(c -> c.stop(system));
                         upload.thenAccept(UploadFeature::stop);
+                        web.thenAccept(WebListener::stop);
                     }
                 });
     }
@@ -192,6 +203,11 @@ public final class XmppEngine {
         return upload.port();
     }
 
+    /** The port of the web transports (XMPP over WebSocket, host-meta), or -1 when they are off. */
+    public int httpPort() {
+        return web.port();
+    }
+
     /** The XEP-0114 component port, or -1 when no component is configured. */
     public int componentPort() {
         return components.port();
@@ -216,7 +232,7 @@ public final class XmppEngine {
      */
     public CompletionStage<Void> stop() {
         CompletionStage<?> unbound = c2s.unbind().thenCompose(x -> c2sTls == null
-                ? CompletableFuture.completedFuture(null) : c2sTls.unbind());
+                ? CompletableFuture.completedFuture(null) : c2sTls.unbind()).thenCompose(x -> web.stop());
         return unbound.thenCompose(x -> AskPattern.<C2sListener.Command, Done>ask(listener, C2sListener.Shutdown::new,
                         Duration.ofSeconds(15), system.scheduler()))
                 .handle((d, err) -> null)

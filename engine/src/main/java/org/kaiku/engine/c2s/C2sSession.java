@@ -28,11 +28,9 @@ import org.kaiku.protocol.sasl.ScramCredential;
 import org.kaiku.protocol.sasl.ScramMechanism;
 import org.kaiku.protocol.stream.StreamError;
 import org.kaiku.protocol.stream.StreamError.Condition;
-import org.kaiku.protocol.stream.StreamHeader;
 import org.kaiku.protocol.stream.XmlStreamException;
 import org.kaiku.protocol.xml.StreamEvent;
 import org.kaiku.protocol.xml.XmlElement;
-import org.kaiku.protocol.xml.XmlStreamDecoder;
 import org.kaiku.protocol.xml.XmlWriter;
 
 /**
@@ -40,6 +38,8 @@ import org.kaiku.protocol.xml.XmlWriter;
  * connection through TLS, SASL and resource binding, then hands stanzas to
  * {@link EstablishedStanzas}. Negotiation decisions (which features, which mechanisms) come from
  * {@link C2sNegotiation}; this actor holds the per-connection state and the wiring to the stream.
+ * A WebSocket connection (RFC 7395) is the same actor with another {@link C2sFraming}: only the
+ * decoding of what arrives and the writing of stream headers, elements and errors differ.
  *
  * <p>Backpressure: each chunk from the socket is acknowledged only after it has been handled
  * (and after any credential or bind look-up it started), so a client cannot outrun its session.
@@ -101,7 +101,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private ActorRef<Long> acksOut;
     private ActorRef<Ack> pendingAck;
     private boolean waiting;
-    private XmlStreamDecoder decoder;
+    /** How this connection carries the stream (TCP or WebSocket). */
+    private final C2sFraming framing;
+    private C2sFraming.Decoder decoder;
     private boolean headerSent;
     private boolean closing;
     private boolean wroteSinceTick;
@@ -117,13 +119,14 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     private final ClientStateQueue clientState = new ClientStateQueue();
 
     private C2sSession(ActorContext<SessionMessage> context, TimerScheduler<SessionMessage> timers,
-                       C2sContext shared, boolean directTls, java.net.InetAddress remote) {
+                       C2sContext shared, C2sFraming framing, boolean directTls, java.net.InetAddress remote) {
         super(context);
         this.shared = shared;
         this.timers = timers;
+        this.framing = framing;
         this.directTls = directTls;
         this.remote = remote;
-        this.decoder = new XmlStreamDecoder(shared.settings().limits());
+        this.decoder = framing.newDecoder(shared.settings().limits());
         this.negotiation = new C2sNegotiation(shared, this);
         this.sm = new C2sStreamManagement(shared, this, timers);
         timers.startSingleTimer(Tick.NEGOTIATION_TIMEOUT, shared.settings().negotiationTimeout());
@@ -131,7 +134,11 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     }
 
     public static Behavior<SessionMessage> create(C2sContext shared, boolean directTls, java.net.InetAddress remote) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sSession(ctx, timers, shared, directTls, remote)));
+        return create(shared, C2sFraming.TCP, directTls, remote);
+    }
+
+    static Behavior<SessionMessage> create(C2sContext shared, C2sFraming framing, boolean directTls, java.net.InetAddress remote) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sSession(ctx, timers, shared, framing, directTls, remote)));
     }
 
     @Override
@@ -193,12 +200,19 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
                     return this;
                 })
                 .onMessage(Shutdown.class, m -> {
+                    if (neverAttached()) {
+                        return Behaviors.stopped();
+                    }
                     streamError(Condition.SYSTEM_SHUTDOWN, "the server is stopping");
                     // a handed-over session has nothing left to close: it only waited to be retired
                     return sm.handedOver() ? Behaviors.stopped() : this;
                 })
                 .onMessageEquals(Tick.KEEPALIVE, this::onKeepalive)
                 .onMessageEquals(Tick.NEGOTIATION_TIMEOUT, () -> {
+                    if (neverAttached()) {
+                        // a WebSocket whose upgrade never ran: no stream to close
+                        return Behaviors.stopped();
+                    }
                     if (established == null) {
                         streamError(Condition.CONNECTION_TIMEOUT, "negotiation took too long");
                     }
@@ -249,6 +263,11 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         }
     }
 
+    /** No transport was ever wired to this session (a WebSocket upgrade that did not happen). */
+    private boolean neverAttached() {
+        return out == null && !detached;
+    }
+
     private Behavior<SessionMessage> onAttached(Attached m) {
         out = m.out();
         acksOut = m.acks();
@@ -262,15 +281,15 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         pendingAck = m.ackTo();
         if (m.incoming() instanceof TlsFraming.TlsEstablished t) {
             tls = t.handshake();
-            decoder = new XmlStreamDecoder(shared.settings().limits());
-        } else if (m.incoming() instanceof TlsFraming.Received r && !closing) {
-            feed(r.bytes());
+            decoder = framing.newDecoder(shared.settings().limits());
+        } else if (!closing) {
+            feed(m.incoming());
         }
         releaseAck();
         return this;
     }
 
-    private void feed(ByteString bytes) {
+    private void feed(Incoming incoming) {
         if (!directTls && tls == null && negotiation.awaitingTls()) {
             // Bytes in the clear after <proceed/> (RFC 6120 section 5.4.3.3: the client must wait).
             streamError(Condition.POLICY_VIOLATION, "data after STARTTLS before the TLS handshake");
@@ -278,8 +297,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         }
         List<StreamEvent> events;
         try {
-            byte[] arr = bytes.toArray();
-            events = decoder.feed(arr, 0, arr.length);
+            events = decoder.decode(incoming);
         } catch (XmlStreamException e) {
             streamError(e.condition(), e.getMessage());
             return;
@@ -294,7 +312,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
      * served in order rather than refused.
      */
     private void processDeferred() {
-        XmlStreamDecoder current = decoder;
+        C2sFraming.Decoder current = decoder;
         while (!deferred.isEmpty() && !waiting) {
             StreamEvent ev = deferred.poll();
             if (closing || decoder != current) {
@@ -323,7 +341,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     }
 
     private Behavior<SessionMessage> onKeepalive() {
-        if (headerSent && !closing && !wroteSinceTick) {
+        if (headerSent && !closing && !wroteSinceTick && framing.whitespaceKeepalive()) {
             write(" ");
         }
         wroteSinceTick = false;
@@ -336,8 +354,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         return getContext();
     }
 
+    /** Whether the stream is encrypted: TLS on this connection, or below the stream (WebSocket over WSS). */
     boolean isTls() {
-        return directTls || tls != null;
+        return directTls || tls != null || framing.encryptedBelow();
     }
 
     /** The finished TLS handshake of this connection, null while it runs in the clear. */
@@ -358,7 +377,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     }
 
     void sendHeader(String to) {
-        write(StreamHeader.open(shared.settings().domain(), to, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), "jabber:client"));
+        write(framing.streamOpen(shared.settings().domain(), to, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong())));
         headerSent = true;
     }
 
@@ -390,7 +409,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
 
     /** Starts a new stream after TLS or SASL success (RFC 6120 sections 5.4.3.3, 6.4.6). */
     void restartStream() {
-        decoder = new XmlStreamDecoder(shared.settings().limits());
+        decoder = framing.newDecoder(shared.settings().limits());
         headerSent = false;
     }
 
@@ -425,7 +444,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     }
 
     void writeElement(XmlElement element) {
-        write(XmlWriter.write(element, "jabber:client"));
+        write(framing.element(element));
     }
 
     /**
@@ -513,7 +532,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             sendHeader(null);
         }
         getContext().getLog().debug("stream error {}: {}", error.condition().elementName(), error.text());
-        write(error.toXml());
+        write(framing.streamError(error));
         finish();
     }
 
@@ -534,7 +553,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
             getContext().getSelf().tell(new InboundEnded(null));
             return;
         }
-        write(StreamHeader.CLOSE);
+        write(framing.streamClose());
         send(new TlsFraming.Close());
     }
 

@@ -4,7 +4,7 @@ import org.apache.pekko.util.ByteString;
 import org.kaiku.engine.tls.ServerTlsConnection;
 import org.kaiku.engine.tls.TlsHandshake;
 
-/** The messages between a client session and its {@link StartTlsStage}. */
+/** The messages between a client session and its transport: {@link StartTlsStage}, or a WebSocket ({@link WebSocketFlow}). */
 public final class TlsFraming {
     private TlsFraming() {
     }
@@ -14,7 +14,7 @@ public final class TlsFraming {
     }
 
     /** From the network towards the session. */
-    public sealed interface Incoming permits Received, TlsEstablished {
+    public sealed interface Incoming permits Received, TlsEstablished, MessageEnd {
     }
 
     /** Application bytes to send (encrypted when TLS is on). */
@@ -39,5 +39,12 @@ public final class TlsFraming {
 
     /** The TLS handshake has finished; comes before any decrypted byte. */
     public record TlsEstablished(TlsHandshake handshake) implements Incoming {
+    }
+
+    /**
+     * WebSocket (RFC 7395): the message whose text came as {@link Received} chunks has ended;
+     * {@code text} is false for a binary message, whose bytes are never passed on.
+     */
+    public record MessageEnd(boolean text) implements Incoming {
     }
 }
