@@ -79,12 +79,9 @@ class AccountDeletionSmackTest {
         try {
             alice.connect().login();
             bob.connect().login();
+            XmppTestClients.befriend(alice, bob);
             Roster aliceRoster = Roster.getInstanceFor(alice);
             Roster bobRoster = Roster.getInstanceFor(bob);
-            aliceRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            bobRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            aliceRoster.createItemAndRequestSubscription(bobJid, "Bob", null);
-            bobRoster.createItemAndRequestSubscription(aliceJid, "Alice", null);
             XmppTestClients.await("both subscribed", () -> type(bobRoster, aliceJid) == RosterPacket.ItemType.both
                     && type(aliceRoster, bobJid) == RosterPacket.ItemType.both);
             VCard card = new VCard();

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
@@ -58,7 +57,6 @@ class ClientStateSmackTest {
     void anInactivePhoneGetsOnlyTheNewestStatusAndChatStateAndThemBeforeTheMessage() throws Exception {
         XMPPTCPConnection phone = node.smack("alice", "alice-secret", "phone");
         XMPPTCPConnection bob = node.smack("bob", "bob-secret", "laptop");
-        BareJid aliceJid = JidCreate.bareFrom("alice@localhost");
         BareJid bobJid = JidCreate.bareFrom("bob@localhost");
         EntityFullJid alicePhone = JidCreate.entityFullFrom("alice@localhost/phone");
         List<String> phoneGot = Collections.synchronizedList(new ArrayList<>());
@@ -66,14 +64,7 @@ class ClientStateSmackTest {
         try {
             phone.connect().login();
             bob.connect().login();
-            Roster phoneRoster = Roster.getInstanceFor(phone);
-            Roster bobRoster = Roster.getInstanceFor(bob);
-            phoneRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            bobRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            phoneRoster.createItemAndRequestSubscription(bobJid, "Bob", null);
-            bobRoster.createItemAndRequestSubscription(aliceJid, "Alice", null);
-            XmppTestClients.await("alice sees bob", () -> phoneRoster.getPresence(bobJid).isAvailable());
-            XmppTestClients.await("bob sees alice", () -> bobRoster.getPresence(aliceJid).isAvailable());
+            XmppTestClients.befriend(phone, bob);
 
             phone.addSyncStanzaListener(st -> phoneGot.add(describe(st)),
                     st -> st.getFrom() != null && st.getFrom().asBareJid().equals(bobJid));
@@ -106,22 +97,12 @@ class ClientStateSmackTest {
     void goingActiveDeliversWhatWasHeld() throws Exception {
         XMPPTCPConnection phone = node.smack("alice", "alice-secret", "tablet");
         XMPPTCPConnection bob = node.smack("bob", "bob-secret", "desk");
-        BareJid aliceJid = JidCreate.bareFrom("alice@localhost");
-        BareJid bobJid = JidCreate.bareFrom("bob@localhost");
         List<String> phoneGot = Collections.synchronizedList(new ArrayList<>());
         List<String> bobEcho = Collections.synchronizedList(new ArrayList<>());
         try {
             phone.connect().login();
             bob.connect().login();
-            Roster phoneRoster = Roster.getInstanceFor(phone);
-            Roster bobRoster = Roster.getInstanceFor(bob);
-            phoneRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            bobRoster.setSubscriptionMode(Roster.SubscriptionMode.accept_all);
-            if (!phoneRoster.contains(bobJid)) {
-                phoneRoster.createItemAndRequestSubscription(bobJid, "Bob", null);
-                bobRoster.createItemAndRequestSubscription(aliceJid, "Alice", null);
-            }
-            XmppTestClients.await("alice sees bob", () -> phoneRoster.getPresence(bobJid).isAvailable());
+            XmppTestClients.befriend(phone, bob);
             phone.addSyncStanzaListener(st -> phoneGot.add(describe(st)),
                     st -> st.getFrom() != null && st.getFrom().equals(bob.getUser()));
             bob.addSyncStanzaListener(st -> bobEcho.add(((Presence) st).getStatus()),

@@ -122,6 +122,26 @@ public final class XmppTestClients {
                 .ofType(org.jivesoftware.smack.packet.Message.Type.chat).setBody(body).build();
     }
 
+    /**
+     * Makes two logged-in clients mutual contacts (both accept every request, each asks the other)
+     * and waits until each sees the other online. Nothing is asked again when they already are.
+     */
+    public static void befriend(XMPPTCPConnection a, XMPPTCPConnection b) throws Exception {
+        org.jivesoftware.smack.roster.Roster ra = org.jivesoftware.smack.roster.Roster.getInstanceFor(a);
+        org.jivesoftware.smack.roster.Roster rb = org.jivesoftware.smack.roster.Roster.getInstanceFor(b);
+        ra.setSubscriptionMode(org.jivesoftware.smack.roster.Roster.SubscriptionMode.accept_all);
+        rb.setSubscriptionMode(org.jivesoftware.smack.roster.Roster.SubscriptionMode.accept_all);
+        org.jxmpp.jid.BareJid ja = a.getUser().asBareJid();
+        org.jxmpp.jid.BareJid jb = b.getUser().asBareJid();
+        if (!ra.contains(jb)) {
+            ra.createItemAndRequestSubscription(jb, jb.getLocalpartOrNull().toString(), null);
+        }
+        if (!rb.contains(ja)) {
+            rb.createItemAndRequestSubscription(ja, ja.getLocalpartOrNull().toString(), null);
+        }
+        await(ja + " and " + jb + " see each other", () -> ra.getPresence(jb).isAvailable() && rb.getPresence(ja).isAvailable());
+    }
+
     public static String streamOpen() {
         return "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' "
                 + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
