@@ -310,6 +310,49 @@ class MucSmackTest {
         a.leave();
     }
 
+    @Test
+    void hostileStanzasGetTheXepsErrorsAndAffectNobody() throws Exception {
+        MultiUserChat a = muc(alice, "fortress");
+        a.create(nick("Alice")).makeInstant();
+        // a message to a room that does not exist: item-not-found
+        assertThat(errorReplyTo(carol, carol.getStanzaFactory().buildMessageStanza().to(JidCreate.from("nowhere@conference.localhost"))
+                .ofType(Message.Type.groupchat).setBody("anyone?").build())).isEqualTo(Condition.item_not_found);
+        // groupchat from someone who is not in the room: not-acceptable (section 7.4)
+        assertThat(errorReplyTo(carol, carol.getStanzaFactory().buildMessageStanza().to(room("fortress"))
+                .ofType(Message.Type.groupchat).setBody("let me in").build())).isEqualTo(Condition.not_acceptable);
+        // a private message from outside the room: not-acceptable
+        assertThat(errorReplyTo(carol, carol.getStanzaFactory().buildMessageStanza().to(JidCreate.from("fortress@conference.localhost/Alice"))
+                .ofType(Message.Type.chat).setBody("psst").build())).isEqualTo(Condition.not_acceptable);
+        // a join without a nickname: jid-malformed (section 7.2.1)
+        assertThat(errorReplyTo(carol, carol.getStanzaFactory().buildPresenceStanza().to(room("fortress"))
+                .addExtension(new org.jivesoftware.smackx.muc.packet.MUCInitialPresence(null, -1, -1, -1, null)).build()))
+                .isEqualTo(Condition.jid_malformed);
+        // the owner's form and the admin lists are not for others
+        MultiUserChat c = muc(carol, "fortress");
+        c.join(nick("Carol"));
+        assertThat(errorCondition(c::getConfigurationForm)).isEqualTo(Condition.forbidden);
+        assertThat(errorCondition(c::getOutcasts)).isEqualTo(Condition.forbidden);
+        assertThat(errorCondition(() -> c.banUser(JidCreate.bareFrom("alice@localhost"), "coup"))).isEqualTo(Condition.forbidden);
+        // nobody else noticed
+        assertThat(a.getOccupants()).hasSize(2);
+        a.sendMessage("still here");
+        assertThat(nextWithBody(c).getBody()).isEqualTo("still here");
+        c.leave();
+        a.leave();
+    }
+
+    /** Sends a stanza and returns the condition of the error it is answered with. */
+    private static Condition errorReplyTo(XMPPTCPConnection c, org.jivesoftware.smack.packet.Stanza stanza) throws Exception {
+        org.jivesoftware.smack.filter.StanzaFilter filter = new AndFilter(FromMatchesFilter.createFull(stanza.getTo()),
+                s -> s.getError() != null);
+        try (StanzaCollector errors = c.createStanzaCollector(filter)) {
+            c.sendStanza(stanza);
+            org.jivesoftware.smack.packet.Stanza reply = errors.nextResult(20_000);
+            assertThat((Object) reply).as("an error reply to %s", stanza).isNotNull();
+            return reply.getError().getCondition();
+        }
+    }
+
     /** The next groupchat message with a body (the subject message of a join has none). */
     private static Message nextWithBody(MultiUserChat muc) throws Exception {
         while (true) {
