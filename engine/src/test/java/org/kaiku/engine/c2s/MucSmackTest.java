@@ -341,6 +341,26 @@ class MucSmackTest {
         a.leave();
     }
 
+    @Test
+    void nickChangesAndAClosedSessionLeavesTheRoom() throws Exception {
+        MultiUserChat a = muc(alice, "corner");
+        a.create(nick("Alice")).makeInstant();
+        XMPPTCPConnection tablet = node.smack("carol", "carol-secret", "tablet");
+        tablet.connect().login();
+        MultiUserChat t = MultiUserChatManager.getInstanceFor(tablet).getMultiUserChat(room("corner"));
+        t.join(nick("Tablet"));
+        await("alice sees the tablet", () -> a.getOccupants().size() == 2);
+        // section 7.6: a nick change; a taken nick is a conflict
+        assertThat(errorCondition(() -> t.changeNickname(nick("Alice")))).isEqualTo(Condition.conflict);
+        t.changeNickname(nick("Slate"));
+        await("alice sees the new nick", () -> a.getOccupants().stream().anyMatch(j -> j.toString().endsWith("/Slate"))
+                && a.getOccupants().size() == 2);
+        // the session ends without leaving: the server's unavailable presence (RFC 6121 4.6.3) removes it
+        tablet.disconnect();
+        await("the tablet is gone", () -> a.getOccupants().size() == 1);
+        a.leave();
+    }
+
     /** Sends a stanza and returns the condition of the error it is answered with. */
     private static Condition errorReplyTo(XMPPTCPConnection c, org.jivesoftware.smack.packet.Stanza stanza) throws Exception {
         org.jivesoftware.smack.filter.StanzaFilter filter = new AndFilter(FromMatchesFilter.createFull(stanza.getTo()),
