@@ -100,7 +100,8 @@ public final class XmppEngine {
         ComponentDirectory directory = ComponentDirectory.start(system, componentSettings.secrets().keySet());
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
-        org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router);
+        org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router, modules.module(MamModule.class)
+                .map(mam -> new org.kaiku.engine.muc.RoomArchive(stores.archive(), mam)).orElse(null));
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health());
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));

@@ -36,13 +36,17 @@ public final class MucService implements Consumer<XmlElement> {
         this.replies = replies;
     }
 
-    /** Starts rooms and the directory on this node and routes the service's domain to them. */
-    public static void start(ActorSystem<?> system, MucSettings settings, ComponentDirectory routes, StanzaRouter router) {
+    /**
+     * Starts rooms and the directory on this node and routes the service's domain to them;
+     * {@code archive} (null: none) keeps persistent rooms' messages (XEP-0313).
+     */
+    public static void start(ActorSystem<?> system, MucSettings settings, ComponentDirectory routes, StanzaRouter router,
+                             RoomArchive archive) {
         if (!settings.enabled()) {
             return;
         }
         RoomDirectory.Client directory = RoomDirectory.init(system, settings.domain());
-        RoomEntity.init(system, settings, router, directory);
+        RoomEntity.init(system, settings, router, directory, archive);
         routes.serveLocally(settings.domain(), new MucService(settings, ClusterSharding.get(system), directory, router));
     }
 
@@ -70,7 +74,7 @@ public final class MucService implements Consumer<XmlElement> {
         if (payload != null && "get".equals(type) && payload.is("query", DISCO_INFO) && payload.attr("node") == null) {
             XmlElement.Builder q = XmlElement.builder("query", DISCO_INFO)
                     .child(new Identity("conference", "text", "Chatrooms").toElement(DISCO_INFO));
-            for (String f : new String[] {DISCO_INFO, DISCO_ITEMS, Muc.NAMESPACE, Muc.OCCUPANT_ID, "urn:xmpp:ping"}) {
+            for (String f : new String[] {DISCO_INFO, DISCO_ITEMS, Muc.NAMESPACE, Muc.OCCUPANT_ID, "urn:xmpp:ping", "urn:xmpp:mam:2"}) {
                 q.child(XmlElement.builder("feature", DISCO_INFO).attr("var", f).build());
             }
             replies.route(Stanzas.iqResult(stanza, q.build()));

@@ -40,6 +40,11 @@ final class RoomAdmin {
                 c.membersOnly() ? "muc_membersonly" : "muc_open", c.moderated() ? "muc_moderated" : "muc_unmoderated",
                 c.passwordProtected() ? "muc_passwordprotected" : "muc_unsecured",
                 c.whoisAnyone() ? "muc_nonanonymous" : "muc_semianonymous");
+        if (room.archive != null && c.persistent()) {
+            features = new ArrayList<>(features);
+            features.add("urn:xmpp:mam:2");
+            features.add("urn:xmpp:sid:0");
+        }
         features.forEach(f -> q.child(XmlElement.builder("feature", DISCO_INFO).attr("var", f).build()));
         q.child(new DataForm("result", List.of(
                 DataForm.Field.of(DataForm.FORM_TYPE, "hidden", Muc.ROOMINFO),

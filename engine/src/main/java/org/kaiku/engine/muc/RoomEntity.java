@@ -60,6 +60,9 @@ import org.kaiku.protocol.xml.XmlNode;
  *       the room comes back with its configuration, affiliations and subject but with no
  *       occupants and no history; clients find out with the XEP-0410 self-ping, which this room
  *       answers not-acceptable for a nick it does not hold, and join again.</li>
+ *   <li>Archive (XEP-0313 on the room, persistent rooms only, see {@link RoomArchive}): each
+ *       groupchat message with a body is broadcast at once with the room's stanza id, and one
+ *       append to the archive store is issued, not waited for.</li>
  *   <li>A temporary room that has no occupants left is destroyed (one journal event); after a
  *       crash a temporary room recovers as non-existent (it had no occupants).</li>
  * </ul>
@@ -71,6 +74,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "muc-room");
     private static final String PING = "urn:xmpp:ping";
+    private static final String MAM = "urn:xmpp:mam:2";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public sealed interface Command extends CborSerializable {
@@ -94,10 +98,12 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Clock clock = Clock.systemUTC();
     private final RoomAdmin admin;
+    final RoomArchive archive;
 
-    private RoomEntity(String roomId, MucSettings settings, StanzaRouter router, RoomDirectory.Client directory,
+    private RoomEntity(String roomId, MucSettings settings, StanzaRouter router, RoomDirectory.Client directory, RoomArchive archive,
                        ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard) {
         super(PersistenceId.of(ENTITY_KEY.name(), roomId));
+        this.archive = archive;
         this.room = Jid.parse(roomId).bare();
         this.settings = settings;
         this.router = router;
@@ -110,16 +116,17 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     }
 
     /** Starts sharding of rooms on this node (every node of the cluster must call it). */
-    public static void init(ActorSystem<?> system, MucSettings settings, StanzaRouter router, RoomDirectory.Client directory) {
+    public static void init(ActorSystem<?> system, MucSettings settings, StanzaRouter router, RoomDirectory.Client directory,
+                            RoomArchive archive) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, router, directory,
-                        ctx.getShard()))
+                        archive, ctx.getShard()))
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     }
 
     public static Behavior<Command> create(String roomId, MucSettings settings, StanzaRouter router, RoomDirectory.Client directory,
-                                           ActorRef<ClusterSharding.ShardCommand> shard) {
+                                           RoomArchive archive, ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.withTimers(timers -> Behaviors.setup(ctx ->
-                new RoomEntity(roomId, settings, router, directory, ctx, timers, shard)));
+                new RoomEntity(roomId, settings, router, directory, archive, ctx, timers, shard)));
     }
 
     @Override
@@ -475,6 +482,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         children.add(occupantId(s, sender));
         XmlElement out = m.withChildren(children).withAttr("from", room.withResource(sender.nick).toString()).withAttr("to", null);
+        if (remember && archive != null && s.config().persistent() && m.child("body", m.namespace()) != null) {
+            out = archive.archive(room, room.withResource(sender.nick).toString(), out);
+        }
         if (remember && m.child("body", m.namespace()) != null) {
             occupants.remember(out, clock.instant());
         }
@@ -566,6 +576,18 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         if (ns.equals(Muc.ADMIN)) {
             return admin.admin(s, iq, from, me, payload);
+        }
+        if (ns.equals(MAM) && archive != null && s.config().persistent()) {
+            // XEP-0313 on a room: members of a members-only room, anyone not banned from another
+            Muc.Affiliation a = s.affiliation(from.bare().toString());
+            if (a == Muc.Affiliation.OUTCAST || s.config().membersOnly() && a == Muc.Affiliation.NONE) {
+                return reply(iq, StanzaError.Condition.FORBIDDEN, "only members read this room's archive");
+            }
+            archive.query(new org.kaiku.engine.module.IqHandler.Request(iq, payload, from, room,
+                            org.kaiku.engine.module.IqHandler.Scope.ACCOUNT, this::send))
+                    .whenComplete((answer, err) -> send(err != null
+                            ? Stanzas.errorReply(iq, StanzaError.of(StanzaError.Condition.INTERNAL_SERVER_ERROR)) : answer));
+            return Effect().none();
         }
         return reply(iq, StanzaError.Condition.SERVICE_UNAVAILABLE);
     }

@@ -49,7 +49,7 @@ import org.kaiku.engine.muc.RoomEntity;
  * on join, the subject, private messages, password and members-only rooms, moderation (voice,
  * kick, ban), the XEP-0410 self-ping, mediated invitations, destruction, temporary rooms
  * vanishing, and a persistent room that keeps its configuration, affiliations and subject when
- * its entity stops and is recovered from the journal.
+ * its entity stops and is recovered from the journal, with its archive (XEP-0313 on the room).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MucSmackTest {
@@ -288,7 +288,7 @@ class MucSmackTest {
         a.sendConfigurationForm(form);
         a.grantMembership(JidCreate.bareFrom("bob@localhost"));
         a.changeSubject("Remember me");
-        a.sendMessage("only in memory");
+        a.sendMessage("said before the stop");
         nextWithBody(a);
         a.leave();
 
@@ -307,6 +307,20 @@ class MucSmackTest {
         for (Message m = a.pollMessage(); m != null; m = a.pollMessage()) {
             assertThat(m.getBody()).isNull();
         }
+        // the room's archive (XEP-0313 on the room's JID) has it, with the room's stanza id
+        org.jivesoftware.smackx.mam.MamManager mam = org.jivesoftware.smackx.mam.MamManager.getInstanceFor(a);
+        assertThat(mam.isSupported()).isTrue();
+        java.util.List<Message> archived = mam.queryArchive(org.jivesoftware.smackx.mam.MamManager.MamQueryArgs.builder()
+                .setResultPageSizeTo(10).queryLastPage().build()).getMessages();
+        assertThat(archived).extracting(Message::getBody).containsExactly("said before the stop");
+        assertThat(archived.get(0).getFrom().toString()).isEqualTo("kept@conference.localhost/Alice");
+        // a member-less stranger of a public room may read it too; a banned one may not
+        a.banUser(JidCreate.bareFrom("carol@localhost"), "no archive for you");
+        org.jivesoftware.smackx.mam.MamManager carolMam = org.jivesoftware.smackx.mam.MamManager.getInstanceFor(muc(carol, "kept"));
+        assertThat(carolMam.isSupported()).isTrue();
+        assertThat(errorCondition(() -> carolMam
+                .queryArchive(org.jivesoftware.smackx.mam.MamManager.MamQueryArgs.builder().setResultPageSizeTo(10)
+                        .queryLastPage().build()))).isEqualTo(Condition.forbidden);
         a.leave();
     }
 
