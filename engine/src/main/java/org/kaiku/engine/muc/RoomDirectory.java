@@ -67,10 +67,13 @@ public final class RoomDirectory extends EventSourcedBehavior<RoomDirectory.Comm
 
     /** How rooms and the service reach the directory of their service. */
     public static final class Client {
-        private final EntityRef<Command> ref;
+        private final org.apache.pekko.actor.typed.RecipientRef<Command> ref;
+        private final org.apache.pekko.actor.typed.Scheduler scheduler;
 
-        Client(EntityRef<Command> ref) {
+        /** A client of {@code ref}: the sharded directory, or a probe in tests. */
+        public Client(org.apache.pekko.actor.typed.RecipientRef<Command> ref, org.apache.pekko.actor.typed.Scheduler scheduler) {
             this.ref = ref;
+            this.scheduler = scheduler;
         }
 
         void listed(String room, String name, boolean persistent) {
@@ -82,7 +85,7 @@ public final class RoomDirectory extends EventSourcedBehavior<RoomDirectory.Comm
         }
 
         CompletionStage<Rooms> list(Duration timeout) {
-            return ref.ask(ListRooms::new, timeout);
+            return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(ref, ListRooms::new, timeout, scheduler);
         }
     }
 
@@ -96,7 +99,7 @@ public final class RoomDirectory extends EventSourcedBehavior<RoomDirectory.Comm
     public static Client init(ActorSystem<?> system, String service) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
-        return new Client(sharding.entityRefFor(ENTITY_KEY, service));
+        return new Client(sharding.entityRefFor(ENTITY_KEY, service), system.scheduler());
     }
 
     public static Behavior<Command> create(String service) {

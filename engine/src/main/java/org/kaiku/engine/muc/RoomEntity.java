@@ -66,6 +66,8 @@ import org.kaiku.protocol.xml.XmlNode;
  *   <li>A temporary room that has no occupants left is destroyed (one journal event); after a
  *       crash a temporary room recovers as non-existent (it had no occupants).</li>
  * </ul>
+ * When sharding stops a room that has occupants (a hand-off or a node shutting down), each
+ * occupant gets an unavailable presence with status 332 first, and its client can rejoin at once.
  * Rooms are not passivated by Cluster Sharding's idle strategy (that would drop occupants of a
  * quiet room); a room with no occupants passivates itself after {@code kaiku.muc.empty-room-idle},
  * and a stanza to a room that does not exist leaves no entity behind for long.
@@ -82,6 +84,14 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
 
     /** A stanza addressed to the room or one of its occupants, 'from' stamped by the sender's server. */
     public record Inbound(XmlElement stanza) implements Command {
+    }
+
+    /**
+     * Cluster Sharding stops the room (its stop message): passivation, a hand-off to another node,
+     * or this node shutting down. Occupants are told they were removed by a system shutdown
+     * (status 332, section 15.6), so their clients rejoin instead of waiting for a self-ping.
+     */
+    public record Shutdown() implements Command {
     }
 
     /** The empty-room timer fired. */
@@ -120,6 +130,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                             RoomArchive archive) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, router, directory,
                         archive, ctx.getShard()))
+                .withStopMessage(new Shutdown())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
     }
 
@@ -148,6 +159,14 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     public CommandHandler<Command, RoomEvent, RoomState> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Inbound.class, (state, cmd) -> onStanza(state, cmd.stanza()).thenRun(s -> idleCheck(s)))
+                .onCommand(Shutdown.class, (state, cmd) -> {
+                    XmlElement none = new Muc.Item("none", "none", null, null, null).toElement(Muc.USER);
+                    for (Occupants.Occupant o : occupants.all()) {
+                        send(occupantPresence(state, o, o, "unavailable", none, List.of(Muc.SELF, Muc.SYSTEM_SHUTDOWN), null));
+                    }
+                    occupants.clear();
+                    return Effect().stop();
+                })
                 .onCommand(Idle.class, (state, cmd) -> {
                     if (occupants.isEmpty()) {
                         shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));

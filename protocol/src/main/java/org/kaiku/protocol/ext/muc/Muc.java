@@ -36,6 +36,7 @@ public final class Muc {
     public static final int KICKED = 307;
     public static final int AFFILIATION_REMOVED = 321;
     public static final int MEMBERS_ONLY_REMOVED = 322;
+    public static final int SYSTEM_SHUTDOWN = 332;
 
     private Muc() {
     }
