@@ -80,6 +80,7 @@ public final class XmppEngine {
         ComponentSettings componentSettings;
         UploadSettings uploadSettings;
         WebSettings webSettings;
+        org.kaiku.engine.muc.MucSettings mucSettings;
         byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
@@ -87,6 +88,10 @@ public final class XmppEngine {
             webSettings = WebSettings.fromConfig(system.settings().config());
             if (componentSettings.secrets().containsKey(uploadSettings.domain())) {
                 throw new SettingsException("kaiku.upload.domain", uploadSettings.domain() + " is also configured as a component");
+            }
+            mucSettings = org.kaiku.engine.muc.MucSettings.fromConfig(system.settings().config(), settings.domain());
+            if (componentSettings.secrets().containsKey(mucSettings.domain()) || mucSettings.domain().equals(uploadSettings.domain())) {
+                throw new SettingsException("kaiku.muc.domain", mucSettings.domain() + " is also configured as a component or the upload service");
             }
             uploadSecret = NodeSecret.load(settings.dataDir().resolve("upload.secret"), "kaiku.data-dir");
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
@@ -100,6 +105,8 @@ public final class XmppEngine {
         ComponentDirectory directory = ComponentDirectory.start(system, componentSettings.secrets().keySet());
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
+        org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router, modules.module(MamModule.class)
+                .map(mam -> new org.kaiku.engine.muc.RoomArchive(stores.archive(), mam)).orElse(null));
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
                 credentials);

@@ -62,7 +62,7 @@ import org.kaiku.protocol.xml.XmlElement;
  * store's page read (see the store for its partitions), and one message per result.
  */
 @Xep(number = 313, version = "1.1.3", status = Xep.Status.PARTIAL,
-        note = "user archives in Cassandra (no MUC archives yet); no RSM count/index; groupchat not archived")
+        note = "user and persistent-room archives in Cassandra; no RSM count/index; groupchat not archived in users' archives")
 @Xep(number = 59, version = "1.0", status = Xep.Status.PARTIAL, note = "in MAM queries; no count or index")
 @Xep(number = 359, version = "0.7.0", status = Xep.Status.COMPLETE, note = "stanza-id by the account on archived messages; spoofed ones stripped")
 @Xep(number = 441, version = "0.2.0", status = Xep.Status.COMPLETE,
@@ -71,6 +71,7 @@ public final class MamModule implements XmppModule {
 
     private final Clock clock;
     private volatile MessageArchiver archiver;
+    private volatile Handlers handlers;
 
     public MamModule() {
         this(Clock.systemUTC());
@@ -93,6 +94,7 @@ public final class MamModule implements XmppModule {
         ArchiveStore store = ctx.stores().archive();
         this.archiver = new MessageArchiver(store, prefs, clock, ctx.stores().health());
         Handlers h = new Handlers(store, prefs, settings);
+        this.handlers = h;
         return ModuleRegistration.builder()
                 .accountFeature(Mam.NAMESPACE)
                 .accountFeature(Mam.EXTENDED)
@@ -100,6 +102,29 @@ public final class MamModule implements XmppModule {
                 .iq(IqHandler.Scope.ACCOUNT, Mam.NAMESPACE, "get", h::get)
                 .iq(IqHandler.Scope.ACCOUNT, Mam.NAMESPACE, "set", h::set)
                 .build();
+    }
+
+    /**
+     * Answers a XEP-0313 query to a Multi-User Chat room's archive (the room's bare JID is the
+     * request's 'to' and the archive's owner), after the room checked that the requester may read
+     * it: the query form (get) or a query (set); results are pushed through {@code req.push()}.
+     * Rooms have no preferences and no metadata here: feature-not-implemented.
+     */
+    public CompletionStage<XmlElement> answerForRoom(IqHandler.Request req) {
+        Handlers h = handlers;
+        XmlElement p = req.payload();
+        if (h == null || !p.name().equals(MamQuery.ELEMENT)) {
+            return Handlers.done(Handlers.error(req, StanzaError.of(Condition.FEATURE_NOT_IMPLEMENTED)));
+        }
+        if ("get".equals(req.iq().attr("type"))) {
+            return Handlers.done(Stanzas.iqResult(req.iq(), XmlElement.builder(MamQuery.ELEMENT, Mam.NAMESPACE)
+                    .child(Mam.queryForm().toElement()).build()));
+        }
+        try {
+            return h.query(req, MamQuery.fromElement(p));
+        } catch (MamQuery.Invalid e) {
+            return Handlers.done(Handlers.error(req, e.toError()));
+        }
     }
 
     private record Handlers(ArchiveStore store, PrefsCache prefs, MamSettings settings) {
