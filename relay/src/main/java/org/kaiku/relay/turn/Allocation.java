@@ -37,8 +37,8 @@ import org.ice4j.message.Message;
  * cannot take at once come back as {@code CommandFailed} and are dropped: UDP semantics.
  *
  * <p>Memory per allocation is bounded: at most {@code max-permissions} permissions and
- * {@code max-channels} channels (508 beyond), channels cooling down after expiry (section 12:
- * not rebound to another peer for 5 minutes) at most {@code max-channels} more, and a
+ * {@code max-channels} channels (508 beyond), the channels cooling down after expiry (section 12:
+ * not rebound to another peer for 5 minutes), which are only ever channels that were bound, and a
  * non-blocking bounded mailbox ({@code kaiku.relay.allocation-mailbox}) that drops datagrams
  * beyond its capacity instead of growing.
  */
@@ -53,6 +53,14 @@ final class Allocation extends AbstractActorWithTimers {
 
     /** A ChannelData message from the client. */
     record ClientChannelData(ByteString data) {
+    }
+
+    /**
+     * Told to the listener before this actor stops on its own (Refresh with lifetime 0, expiry),
+     * ahead of the answer to the client, so that the client's next request already finds no
+     * allocation (437) instead of a stopping actor; Terminated covers the case it is dropped.
+     */
+    record Released() {
     }
 
     private record Expired() {
@@ -131,8 +139,8 @@ final class Allocation extends AbstractActorWithTimers {
                     // EVEN-PORT (RFC 8656 section 14.6): let this one go, try its even neighbour, else another
                     getSender().tell(UdpMessage.unbind(), getSelf());
                     if (bindAttempts >= 16) {
+                        release();
                         toClient(TurnMessages.error(allocate, (char) 508, key));
-                        getContext().stop(getSelf());
                     } else {
                         bind(b.localAddress().getPort() == 65535 ? 0 : b.localAddress().getPort() + 1);
                     }
@@ -153,8 +161,8 @@ final class Allocation extends AbstractActorWithTimers {
                 })
                 .match(Udp.CommandFailed.class, f -> bindAttempts < 16, f -> bind(0))
                 .match(Udp.CommandFailed.class, f -> {
+                    release();
                     toClient(TurnMessages.error(allocate, (char) 508, key));
-                    getContext().stop(getSelf());
                 })
                 .match(Udp.Unbound.class, u -> {
                     // an odd port let go
@@ -168,7 +176,7 @@ final class Allocation extends AbstractActorWithTimers {
                 .match(ClientChannelData.class, this::channelData)
                 .match(SendIndication.class, this::send)
                 .match(ClientRequest.class, this::request)
-                .match(Expired.class, e -> getContext().stop(getSelf()))
+                .match(Expired.class, e -> release())
                 .match(PermissionExpired.class, p -> permissions.remove(p.peer()))
                 .match(ChannelExpired.class, c -> {
                     InetSocketAddress peer = channels.remove(c.channel());
@@ -246,8 +254,8 @@ final class Allocation extends AbstractActorWithTimers {
     private void refresh(Message m, boolean fp) {
         Duration desired = desiredLifetime(m, config);
         if (desired.isZero()) {
+            release();
             toClient(TurnMessages.success(m, List.of(AttributeFactory.createLifetimeAttribute(0)), key, fp));
-            getContext().stop(getSelf());
             return;
         }
         getTimers().startSingleTimer("expiry", new Expired(), desired);
@@ -368,6 +376,11 @@ final class Allocation extends AbstractActorWithTimers {
         permissions.add(peer);
         getTimers().startSingleTimer("perm:" + peer.getHostAddress(), new PermissionExpired(peer),
                 config.permissionLifetime());
+    }
+
+    private void release() {
+        getContext().getParent().tell(new Released(), getSelf());
+        getContext().stop(getSelf());
     }
 
     private void toClient(byte[] message) {

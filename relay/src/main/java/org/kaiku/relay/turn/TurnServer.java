@@ -103,6 +103,7 @@ public final class TurnServer extends AbstractActor {
     private Receive ready() {
         return receiveBuilder()
                 .match(Udp.Received.class, this::received)
+                .match(Allocation.Released.class, r -> released(getSender()))
                 .match(Terminated.class, t -> released(t.actor()))
                 .match(Udp.CommandFailed.class, f -> {
                     // an answer the socket could not take at once: the client retransmits
