@@ -76,6 +76,7 @@ public final class KaikuServer implements AutoCloseable {
     private final java.time.Instant startedAt = java.time.Instant.now();
     private XmppEngine engine;
     private AdminServer admin;
+    private org.kaiku.relay.RelayNode relay;
     private boolean closed;
 
     private KaikuServer(DeploySettings settings, EngineSettings engineSettings, Config config) {
@@ -163,6 +164,12 @@ public final class KaikuServer implements AutoCloseable {
         }
         CassandraSettings cassandra = cassandraSettings(config);
         checkNotStopping();
+        EmbeddedRelay.Started relayed = EmbeddedRelay.start(config, settings.dataDir());
+        relay = relayed.relay();
+        config = relayed.config();
+        if (relay != null) {
+            LOG.info("relay (STUN/TURN over UDP) on {}", relay.stunAddress());
+        }
 
         system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
         joinSelf();
@@ -359,7 +366,7 @@ public final class KaikuServer implements AutoCloseable {
     }
 
     private void stopAll() {
-        boolean anythingStarted = localCassandra != null || system != null;
+        boolean anythingStarted = localCassandra != null || system != null || relay != null;
         Duration timeout = settings.stopTimeout();
         step("admin endpoint", () -> {
             if (admin != null) {
@@ -375,6 +382,11 @@ public final class KaikuServer implements AutoCloseable {
             if (system != null) {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        step("relay", () -> {
+            if (relay != null) {
+                relay.close();
             }
         });
         step("storage probe", () -> {

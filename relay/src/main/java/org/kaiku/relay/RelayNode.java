@@ -1,55 +1,76 @@
 package org.kaiku.relay;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.kaiku.relay.turn.TurnConfig;
+import org.kaiku.relay.turn.TurnCredentials;
+import org.kaiku.relay.turn.TurnServer;
 
 /**
  * The relay's own actor system (issue 9 point 1): media never shares dispatchers with XMPP
- * routing, and a relay can run on nodes of its own. For now it serves STUN Binding on one UDP
- * socket; TURN allocations (one actor each) come next.
+ * routing, and a relay can run on nodes of its own. It serves STUN Binding and TURN over UDP on one
+ * socket ({@link TurnServer}), one actor per allocation.
  */
 public final class RelayNode implements AutoCloseable {
     private final ActorSystem<Void> system;
-    private final InetSocketAddress stun;
+    private final InetSocketAddress address;
+    private final TurnConfig turn;
 
-    private RelayNode(ActorSystem<Void> system, InetSocketAddress stun) {
+    private RelayNode(ActorSystem<Void> system, InetSocketAddress address, TurnConfig turn) {
         this.system = system;
-        this.stun = stun;
+        this.address = address;
+        this.turn = turn;
+    }
+
+    /** Starts the relay on {@code host:port} (port 0: a free one), the rest of {@code kaiku.relay} from {@code config}. */
+    public static RelayNode start(Config config, String host, int port) {
+        return start(ConfigFactory.parseMap(Map.of("kaiku.relay.host", host, "kaiku.relay.port", port)).withFallback(config),
+                Clock.systemUTC());
     }
 
     /**
-     * Starts the relay system and binds STUN on {@code host:port} (port 0: a free one).
+     * Starts the relay system as {@code kaiku.relay} of {@code config} says, with {@code clock}
+     * for nonces and time-limited credentials.
      *
      * @throws IllegalStateException when the socket cannot be bound, with the cause
      */
-    public static RelayNode start(Config config, String host, int port) {
+    public static RelayNode start(Config config, Clock clock) {
+        TurnConfig turn = TurnConfig.from(config);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kaiku-relay", config);
         CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
         ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system))
-                .systemActorOf(UdpStunEndpoint.props(new InetSocketAddress(host, port), bound), "stun-udp");
+                .systemActorOf(TurnServer.props(turn, new TurnCredentials(turn, clock), bound), "turn-udp");
         try {
-            return new RelayNode(system, bound.get(30, TimeUnit.SECONDS));
+            return new RelayNode(system, bound.get(30, TimeUnit.SECONDS), turn);
         } catch (Exception e) {
             system.terminate();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("the relay could not bind STUN on " + host + ":" + port + ": " + cause.getMessage(), cause);
+            throw new IllegalStateException("the relay could not bind STUN/TURN on " + turn.host() + ":" + turn.port()
+                    + ": " + cause.getMessage(), cause);
         }
     }
 
-    /** The address STUN answers on. */
+    /** The address STUN and TURN answer on. */
     public InetSocketAddress stunAddress() {
-        return stun;
+        return address;
+    }
+
+    /** The settings the relay runs with. */
+    public TurnConfig config() {
+        return turn;
     }
 
     @Override
     public void close() throws Exception {
         system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 }

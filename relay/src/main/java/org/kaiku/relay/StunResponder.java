@@ -80,7 +80,7 @@ public final class StunResponder {
      * A quick look before decoding (section 5): the two top bits zero, the magic cookie in place,
      * a length that matches the datagram and is a multiple of 4.
      */
-    static boolean looksLikeStun(byte[] d) {
+    public static boolean looksLikeStun(byte[] d) {
         if (d.length < Message.HEADER_LENGTH || (d[0] & 0xC0) != 0) {
             return false;
         }

@@ -138,10 +138,13 @@ class StunServerTest {
             UnknownAttributesAttribute listed = (UnknownAttributesAttribute) unknown.getAttribute(Attribute.UNKNOWN_ATTRIBUTES);
             assertThat(listed.getAttribute(0)).isEqualTo((char) 0x7F01);
 
-            Request allocate = MessageFactory.createAllocateRequest();
-            allocate.setTransactionID(transactionId(3));
-            Message refused = exchange(client, allocate.encode(null));
-            assertThat(refused.getMessageType()).isEqualTo(Message.ALLOCATE_ERROR_RESPONSE);
+            // the legacy Shared Secret method (0x002) is not served: 400 of that method
+            Request binding = MessageFactory.createBindingRequest();
+            binding.setTransactionID(transactionId(3));
+            byte[] sharedSecret = binding.encode(null);
+            sharedSecret[1] = 0x02;
+            Message refused = exchange(client, sharedSecret);
+            assertThat(refused.getMessageType()).isEqualTo((char) 0x0112);
             assertThat(((ErrorCodeAttribute) refused.getAttribute(Attribute.ERROR_CODE)).getErrorCode())
                     .isEqualTo(ErrorCodeAttribute.BAD_REQUEST);
         }

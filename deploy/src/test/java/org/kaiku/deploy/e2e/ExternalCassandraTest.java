@@ -34,6 +34,7 @@ class ExternalCassandraTest {
                     "kaiku.c2s.tls-port", -1,
                     "kaiku.admin.port", 0,
                     "kaiku.cluster.port", 0,
+                    "kaiku.relay.port", 0,
                     "kaiku.cassandra.contact-points", List.of(contact)), null));
             try {
                 assertThat(server.accounts().add("dave@localhost", "dave-secret").toCompletableFuture().get()).isTrue();
