@@ -165,7 +165,8 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
-        joinSelf();
+        ClusterLog.start(system);
+        join();
         checkNotStopping();
 
         try {
@@ -236,19 +237,23 @@ public final class KaikuServer implements AutoCloseable {
         }
     }
 
-    /** Artery on the configured host/port, cluster provider, and our own shutdown order. */
+    /**
+     * Artery on the configured host/port, the seed nodes, cluster provider, and our own shutdown
+     * order.
+     */
     private Config clusterOverrides() {
         return ConfigFactory.parseMap(Map.of(
                 "pekko.actor.provider", "cluster",
                 "pekko.remote.artery.transport", "tcp",
                 "pekko.remote.artery.canonical.hostname", settings.clusterHost(),
                 "pekko.remote.artery.canonical.port", settings.clusterPort(),
+                "pekko.cluster.seed-nodes", settings.seedAddresses(),
                 "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"), "kaiku.cluster");
     }
 
     private ActorSystem<Void> startActorSystem(Config config) {
         try {
-            return ActorSystem.create(Behaviors.empty(), "kaiku", config);
+            return ActorSystem.create(Behaviors.empty(), DeploySettings.SYSTEM_NAME, config);
         } catch (RuntimeException e) {
             if (causedBy(e, BindException.class)) {
                 throw StartupException.runtime(DeploySettings.CLUSTER_PORT, "port " + settings.clusterPort() + " is in use", e);
@@ -257,12 +262,20 @@ public final class KaikuServer implements AutoCloseable {
         }
     }
 
-    /** A node alone forms its cluster by joining itself, then waits until it is Up. */
-    private void joinSelf() {
+    /**
+     * A node without seed nodes forms its cluster by joining itself; with seed nodes Pekko joins
+     * them (pekko.cluster.seed-nodes: the first seed forms the cluster when none of the others
+     * answers, any other node retries until one does). Either way this waits until the node is Up.
+     */
+    private void join() {
         CompletableFuture<Void> up = new CompletableFuture<>();
         org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        if (!settings.joinsSeeds()) {
+            Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        } else {
+            LOG.info("joining the cluster of seed nodes {}", settings.seedNodes());
+        }
         await(up, settings.joinTimeout(), "kaiku.cluster.join-timeout");
     }
 

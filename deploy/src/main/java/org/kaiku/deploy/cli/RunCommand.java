@@ -44,9 +44,18 @@ public final class RunCommand implements Callable<Integer> {
             description = "Admin HTTP port on 127.0.0.1 (kaiku.admin.port, default 5290).")
     Integer adminPort;
 
+    @Option(names = "--cluster-host", paramLabel = "H",
+            description = "Address the cluster port binds and other nodes reach this node at (kaiku.cluster.host, default 127.0.0.1).")
+    String clusterHost;
+
     @Option(names = "--cluster-port", paramLabel = "P", converter = Converters.ListenPort.class,
             description = "Pekko cluster port (kaiku.cluster.port, default 2552).")
     Integer clusterPort;
+
+    @Option(names = "--seed-nodes", paramLabel = "HOST:PORT", split = ",", converter = Converters.SeedNode.class,
+            description = "Cluster addresses of the nodes to join (kaiku.cluster.seed-nodes; the same list on every node, "
+                    + "the first one forms the cluster); needs --cassandra. Default: none, a cluster of one.")
+    List<String> seedNodes;
 
     @Option(names = "--cassandra", paramLabel = "HOST:PORT", split = ",", converter = Converters.HostPort.class,
             description = "External Cassandra contact points (kaiku.cassandra.contact-points); "
@@ -67,7 +76,9 @@ public final class RunCommand implements Callable<Integer> {
         Flags.put(flags, "--c2s-port", c2sPort);
         Flags.put(flags, "--c2s-tls-port", c2sTlsPort);
         Flags.put(flags, "--admin-port", adminPort);
+        Flags.put(flags, "--cluster-host", clusterHost);
         Flags.put(flags, "--cluster-port", clusterPort);
+        Flags.put(flags, "--seed-nodes", seedNodes);
         Flags.put(flags, "--cassandra", cassandra);
         return ConfigLoader.load(flags, configFile);
     }
