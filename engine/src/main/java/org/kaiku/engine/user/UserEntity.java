@@ -97,6 +97,17 @@ import org.kaiku.protocol.xml.XmlElement;
  *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
  *
+ * <p>Cluster: the entity lives on whichever node Cluster Sharding gives its shard; the sessions
+ * bound to it stay on the nodes that accepted their connections and are reached through their
+ * actor refs, so every command here and every {@link SessionMessage} may cross nodes (Jackson CBOR,
+ * see UserSerializationTest). It is not remembered (remember-entities off): it starts on demand
+ * and recovers from the journal. deploy passivates it after 120 s without a message or when its
+ * node holds more than 100,000 accounts (least recently used first); a session with stream
+ * management touches it more often than that (entity-keepalive), and a passivated entity
+ * re-watches its bound sessions when it starts again. When its node dies, the shard moves once
+ * the node is downed, the entity recovers elsewhere, and the resources whose sessions died with
+ * that node are logged out (unavailable to contacts) as their watch fires.
+ *
  * <p>Storage outages: the entity keeps serving while Cassandra is down, so the sessions bound to
  * it stay up; what it refuses and how it survives a failed journal write is {@link StorageOutage}.
  */
