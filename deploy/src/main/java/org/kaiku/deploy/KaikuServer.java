@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.kaiku.deploy.admin.AdminServer;
+import org.kaiku.deploy.admin.ClusterView;
 import org.kaiku.deploy.admin.NodeStatus;
 import org.kaiku.deploy.config.ConfigLoader;
 import org.kaiku.deploy.config.DeploySettings;
@@ -59,6 +60,8 @@ public final class KaikuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KaikuServer.class);
     /** How often Cassandra is probed, and so retried while it is down. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    /** How long {@code kaiku status} waits for the other nodes' shard statistics. */
+    static final Duration CLUSTER_VIEW_TIMEOUT = Duration.ofSeconds(3);
 
     private final DeploySettings settings;
     private final EngineSettings engineSettings;
@@ -191,7 +194,8 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
         MessageArchiver archiver = engine.modules().module(MamModule.class).map(MamModule::archiver).orElse(null);
         NodeStatus status = new NodeStatus(startedAt, java.time.Clock.systemUTC(), engine::connections, health,
-                () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites());
+                () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites(),
+                new ClusterView(system, CLUSTER_VIEW_TIMEOUT)::toJson);
         admin = AdminServer.start(settings.adminPort(), settings.dataDir(), engine.accounts(), settings.startTimeout(), status);
     }
 
