@@ -241,6 +241,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         if (established != null && !sm.handedOver()) {
             established.unbind();
         }
+        if (established != null) {
+            established.release();
+        }
     }
 
     private Behavior<SessionMessage> onAttached(Attached m) {

@@ -219,6 +219,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     record PhotoHashRead(long seq, String hash) implements Command {
     }
 
+    /**
+     * The node where sessions of this account were bound left the cluster ({@link
+     * SessionRegistry}): nothing to do but start, which recovers the bound resources and watches
+     * their sessions, so that those that died with the node are logged out.
+     */
+    public record CheckSessions() implements Command {
+    }
+
     /** An answer made on the user's behalf off the entity ({@link AccountIqHandler}), to route. */
     record IqAnswered(XmlElement answer) implements Command {
     }
@@ -419,6 +427,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     return Effect().noReply();
                 })
                 .onCommand(PhotoHashRead.class, (state, cmd) -> guarded(state, null, box -> avatar.readDone(box, cmd)))
+                .onCommand(CheckSessions.class, (state, cmd) -> Effect().noReply())
                 .onCommand(IqAnswered.class, (state, cmd) -> guarded(state, null, box -> box.route(cmd.answer())))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
                     offline.removed(cmd);
