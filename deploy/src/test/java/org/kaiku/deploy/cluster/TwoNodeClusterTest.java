@@ -43,7 +43,7 @@ import org.kaiku.persistence.cassandra.LocalCassandra;
  * cluster, as an operator would configure it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TwoNodeClusterTest {
+public class TwoNodeClusterTest {
     private final Path work = Path.of("target", "cluster2-" + System.nanoTime()).toAbsolutePath();
     private LocalCassandra cassandra;
     private KaikuServer a;
@@ -200,7 +200,8 @@ class TwoNodeClusterTest {
         }
     }
 
-    static int[] freePorts(int n) throws Exception {
+    /** {@code n} distinct free loopback ports (all held open until every one is chosen). */
+    public static int[] freePorts(int n) throws Exception {
         int[] p = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {

@@ -3,6 +3,7 @@ package org.kaiku.engine.user;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -35,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * its bound accounts in a Distributed Data set of its own (an ORSet keyed by the node's unique
  * address, written locally and spread by gossip, about 2 s), and when a node is removed from the
  * cluster (downed by the Split Brain Resolver) every surviving node sends {@link
- * UserEntity.CheckSessions} to each account in that node's set: the entity starts on a surviving
- * node, recovers its resources from the journal, watches their sessions, and the death watch of
- * those on the lost node fires at once, which logs them out. Then the set is cleared.
+ * UserEntity.CheckSessions} to each account in that node's set, repeated until the entity answers:
+ * the entity starts on a surviving node, recovers its resources from the journal and logs out
+ * those whose sessions lived on a node that is no longer a member. Then the set is cleared.
  *
  * <p>Cost: two set updates per account per node (first session bound, last one gone), not per
  * resource or stanza, held in memory on every node (one entry per connected account) and
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration RETRY_EVERY = Duration.ofSeconds(5);
+    private static final int ATTEMPTS = 12;
 
     private final ActorRef<Replicator.Command> replicator;
     private final SelfUniqueAddress self;
@@ -117,6 +120,25 @@ public final class SessionRegistry {
         });
     }
 
+    /**
+     * Asks the account's entity to check its sessions until it answers: right after a removal the
+     * shard coordinator may still send the account to the lost node's region, so an unanswered
+     * check is repeated (every {@link #RETRY_EVERY}, at most {@link #ATTEMPTS} times).
+     */
+    private void check(Router router, Jid account, int attempt) {
+        router.user(account).<Done>ask(UserEntity.CheckSessions::new, RETRY_EVERY)
+                .whenComplete((done, err) -> {
+                    if (err == null) {
+                        return;
+                    }
+                    if (attempt < ATTEMPTS) {
+                        check(router, account, attempt + 1);
+                    } else {
+                        LOG.warn("the sessions of {} were not checked after the loss of their node: {}", account, err.toString());
+                    }
+                });
+    }
+
     private void sweep(ActorSystem<?> system, Router router, String node, Key<ORSet<String>> key) {
         AskPattern.<Replicator.Command, Replicator.GetResponse<ORSet<String>>>ask(replicator,
                         reply -> new Replicator.Get<>(key, Replicator.readLocal(), reply), READ_TIMEOUT, system.scheduler())
@@ -127,7 +149,7 @@ public final class SessionRegistry {
                     Set<String> accounts = found.dataValue().getElements();
                     LOG.info("node {} was removed: checking the sessions of its {} accounts", node, accounts.size());
                     for (String account : accounts) {
-                        Jid.tryParse(account).ifPresent(jid -> router.user(jid).tell(new UserEntity.CheckSessions()));
+                        Jid.tryParse(account).ifPresent(jid -> check(router, jid, 1));
                     }
                     replicator.tell(new Replicator.Update<>(key, ORSet.<String>empty(), Replicator.writeLocal(), ignore,
                             set -> set.clear(self)));

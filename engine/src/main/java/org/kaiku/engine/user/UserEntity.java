@@ -1,7 +1,14 @@
 package org.kaiku.engine.user;
 
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -220,11 +227,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /**
-     * The node where sessions of this account were bound left the cluster ({@link
-     * SessionRegistry}): nothing to do but start, which recovers the bound resources and watches
-     * their sessions, so that those that died with the node are logged out.
+     * A node where sessions of this account were bound left the cluster ({@link
+     * SessionRegistry}): the entity starts if it is not running (recovering its bound resources
+     * and watching their sessions), logs out at once every resource whose session lived on a node
+     * that is no longer a member (its death watch would take the remote failure detector's
+     * seconds), and answers {@code Done} once that is journaled.
      */
-    public record CheckSessions() implements Command {
+    public record CheckSessions(ActorRef<Done> replyTo) implements Command {
     }
 
     /** An answer made on the user's behalf off the entity ({@link AccountIqHandler}), to route. */
@@ -427,7 +436,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     return Effect().noReply();
                 })
                 .onCommand(PhotoHashRead.class, (state, cmd) -> guarded(state, null, box -> avatar.readDone(box, cmd)))
-                .onCommand(CheckSessions.class, (state, cmd) -> Effect().noReply())
+                .onCommand(CheckSessions.class, this::onCheckSessions)
                 .onCommand(IqAnswered.class, (state, cmd) -> guarded(state, null, box -> box.route(cmd.answer())))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
                     offline.removed(cmd);
@@ -497,6 +506,27 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             }
         });
         return commit(box);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onCheckSessions(UserState state, CheckSessions cmd) {
+        Set<Address> live = new HashSet<>();
+        for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
+            if (m.status() != MemberStatus.down() && m.status() != MemberStatus.removed()) {
+                live.add(m.address());
+            }
+        }
+        Outbox box = newOutbox(state);
+        state.resources().forEach((name, r) -> {
+            Address at = r.session().path().address();
+            if (at.hasGlobalScope() && !live.contains(at)) {
+                logout(box, name);
+            }
+        });
+        if (box.events().isEmpty()) {
+            box.flush();
+            return Effect().reply(cmd.replyTo(), Done.getInstance());
+        }
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> Done.getInstance());
     }
 
     private void logout(Outbox box, String resource) {

@@ -179,7 +179,7 @@ class UserSerializationTest {
                 item,
                 new UserEntity.Receipt(session.getRef(), 5),
                 new UserEntity.SessionEnded(session.getRef()),
-                new UserEntity.CheckSessions(),
+                new UserEntity.CheckSessions(testKit.createTestProbe(org.apache.pekko.Done.class).getRef()),
                 new UserState.OnlineResource(session.getRef(), false, false, 0, null, Set.of(), false, false),
                 new UserState.Profile(null, 0, null));
         return all;
