@@ -41,7 +41,10 @@ import org.kaiku.engine.testing.XmppTestClients;
  * unavailable and bob (node 2) sees dave (node 3) go; carol and dave log in again on the
  * surviving nodes and find their rosters; carol gets what was sent while she was away (offline
  * storage) and her archive holds every message alice's stream management saw acknowledged
- * without an error: none lost. The split brain resolver decides after 5 s here (20 s by default).
+ * without an error: none lost. Node 3 then comes back and joins again; frozen with SIGSTOP (a
+ * partition) it is downed by the majority, which serves on; resumed, it exits with status 1 and,
+ * restarted as a supervisor would, joins once more. The split brain resolver decides after 5 s
+ * here (20 s by default).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterFailoverTest {
@@ -95,6 +98,7 @@ class ClusterFailoverTest {
             ports[i] = new ServerProcess.Ports(p[3 * i], -1, p[3 * i + 1], p[3 * i + 2], 0, 0, 0);
         }
         String seeds = "127.0.0.1:" + ports[0].cluster() + ",127.0.0.1:" + ports[1].cluster();
+        List<List<String>> nodeArgs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             List<String> args = new ArrayList<>(List.of(
                     "--data-dir", work.resolve("node" + (i + 1)).toString(),
@@ -107,6 +111,7 @@ class ClusterFailoverTest {
                         + "kaiku.tls.keystore = \"" + work.resolve("node1/tls/localhost.p12") + "\"\n");
                 args.set(args.size() - 1, work.resolve("node" + (i + 1) + ".conf").toString());
             }
+            nodeArgs.add(args);
             ServerProcess node = ServerProcess.startScript(work.resolve("node" + (i + 1) + ".log"), args.toArray(String[]::new));
             nodes.add(node);
             System.out.println("node " + (i + 1) + " ready after " + node.readyMillis + " ms");
@@ -209,6 +214,37 @@ class ClusterFailoverTest {
         assertThat(lost).as("acknowledged messages carol never got nor has in her archive").isEmpty();
         assertThat(sent.stream().filter(b -> b.startsWith("after ")).allMatch(acked::contains)).isTrue();
 
+        // The crashed node comes back (as a supervisor would restart it) and joins again.
+        Path n3Log = work.resolve("node3.log");
+        ServerProcess back = ServerProcess.startScript(n3Log, nodeArgs.get(2).toArray(String[]::new));
+        nodes.set(2, back);
+        awaitFor("node 3 rejoined", Duration.ofSeconds(120), () -> upMembers(n1) == 3);
+
+        // A partition: node 3 frozen (SIGSTOP) is unreachable to the others, and the majority
+        // (keep-majority) downs it and serves on; resumed, node 3 finds itself out of the cluster,
+        // stops and `kaiku run` exits with 1; restarted, it joins again without anyone's help.
+        long pid = back.process.pid(); // bin/kaiku execs java: the same process
+        assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor()).isZero();
+        try {
+            awaitFor("the majority removes the frozen node", Duration.ofSeconds(120), () -> upMembers(n1) == 2 && members(n1) == 2);
+            Set<String> bobGot = ConcurrentHashMap.newKeySet();
+            bob.addSyncStanzaListener(s -> bobGot.add(((Message) s).getBody()), MessageTypeFilter.CHAT);
+            send(alice, bobJid, "majority serves on");
+            awaitFor("bob (node 2) hears alice (node 1) during the partition", Duration.ofSeconds(60),
+                    () -> bobGot.contains("majority serves on"));
+        } finally {
+            new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+        }
+        assertThat(back.process.waitFor(180, TimeUnit.SECONDS)).as("node 3 stops once it learns it was downed").isTrue();
+        assertThat(back.process.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(n3Log)).contains("kaiku: kaiku.cluster: this node was removed from its cluster");
+        ServerProcess again = ServerProcess.startScript(n3Log, nodeArgs.get(2).toArray(String[]::new));
+        nodes.set(2, again);
+        awaitFor("node 3 joined again after the partition", Duration.ofSeconds(120), () -> upMembers(n1) == 3);
+        JsonNode after = status(again).path("cluster");
+        System.out.println("after the partition healed: " + after);
+
+        again.terminate();
         n2.terminate();
         n1.terminate();
     }
