@@ -211,6 +211,7 @@ class ClusterFailoverTest {
         System.out.printf("failover: carol seen gone after %d ms, dave after %d ms; sent %d, acknowledged %d, answered with an error %d,"
                         + " delivered live or offline %d, archived %d, lost %d%n", carolGoneMs, daveGoneMs, sent.size(),
                 acked.size(), errored.size(), carolGot.size(), archived.size(), lost.size());
+        System.out.println("answered with an error: " + new java.util.TreeSet<>(errored));
         assertThat(lost).as("acknowledged messages carol never got nor has in her archive").isEmpty();
         assertThat(sent.stream().filter(b -> b.startsWith("after ")).allMatch(acked::contains)).isTrue();
 
