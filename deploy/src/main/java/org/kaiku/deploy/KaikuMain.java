@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.kaiku.deploy.cli.CassandraCommand;
 import org.kaiku.deploy.cli.CommandFailure;
 import org.kaiku.deploy.cli.Flags;
 import org.kaiku.deploy.cli.RunCommand;
@@ -27,14 +28,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "kaiku", mixinStandardHelpOptions = true, version = "Kaiku 0.1.0-SNAPSHOT",
         description = "Kaiku, a clustered XMPP server on Apache Pekko and Cassandra.",
-        subcommands = {RunCommand.class, UserCommand.class, StatusCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, CassandraCommand.class, UserCommand.class, StatusCommand.class, BenchCommand.class})
 public final class KaikuMain implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: run, user, status or bench");
+        throw new ParameterException(spec.commandLine(), "Missing command: run, cassandra, user, status or bench");
     }
 
     /** The system property that sizes Java's common ForkJoinPool (read once, at its first use). */

@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.kaiku.deploy.admin.AdminServer;
+import org.kaiku.deploy.admin.ClusterView;
 import org.kaiku.deploy.admin.NodeStatus;
 import org.kaiku.deploy.config.ConfigLoader;
 import org.kaiku.deploy.config.DeploySettings;
@@ -59,6 +60,8 @@ public final class KaikuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KaikuServer.class);
     /** How often Cassandra is probed, and so retried while it is down. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    /** How long {@code kaiku status} waits for the other nodes' shard statistics. */
+    static final Duration CLUSTER_VIEW_TIMEOUT = Duration.ofSeconds(3);
 
     private final DeploySettings settings;
     private final EngineSettings engineSettings;
@@ -172,7 +175,8 @@ public final class KaikuServer implements AutoCloseable {
         }
 
         system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
-        joinSelf();
+        ClusterLog.start(system);
+        join();
         checkNotStopping();
 
         try {
@@ -197,7 +201,8 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
         MessageArchiver archiver = engine.modules().module(MamModule.class).map(MamModule::archiver).orElse(null);
         NodeStatus status = new NodeStatus(startedAt, java.time.Clock.systemUTC(), engine::connections, health,
-                () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites());
+                () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites(),
+                new ClusterView(system, CLUSTER_VIEW_TIMEOUT)::toJson);
         admin = AdminServer.start(settings.adminPort(), settings.dataDir(), engine.accounts(), settings.startTimeout(), status);
     }
 
@@ -243,19 +248,23 @@ public final class KaikuServer implements AutoCloseable {
         }
     }
 
-    /** Artery on the configured host/port, cluster provider, and our own shutdown order. */
+    /**
+     * Artery on the configured host/port, the seed nodes, cluster provider, and our own shutdown
+     * order.
+     */
     private Config clusterOverrides() {
         return ConfigFactory.parseMap(Map.of(
                 "pekko.actor.provider", "cluster",
                 "pekko.remote.artery.transport", "tcp",
                 "pekko.remote.artery.canonical.hostname", settings.clusterHost(),
                 "pekko.remote.artery.canonical.port", settings.clusterPort(),
+                "pekko.cluster.seed-nodes", settings.seedAddresses(),
                 "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"), "kaiku.cluster");
     }
 
     private ActorSystem<Void> startActorSystem(Config config) {
         try {
-            return ActorSystem.create(Behaviors.empty(), "kaiku", config);
+            return ActorSystem.create(Behaviors.empty(), DeploySettings.SYSTEM_NAME, config);
         } catch (RuntimeException e) {
             if (causedBy(e, BindException.class)) {
                 throw StartupException.runtime(DeploySettings.CLUSTER_PORT, "port " + settings.clusterPort() + " is in use", e);
@@ -264,12 +273,20 @@ public final class KaikuServer implements AutoCloseable {
         }
     }
 
-    /** A node alone forms its cluster by joining itself, then waits until it is Up. */
-    private void joinSelf() {
+    /**
+     * A node without seed nodes forms its cluster by joining itself; with seed nodes Pekko joins
+     * them (pekko.cluster.seed-nodes: the first seed forms the cluster when none of the others
+     * answers, any other node retries until one does). Either way this waits until the node is Up.
+     */
+    private void join() {
         CompletableFuture<Void> up = new CompletableFuture<>();
         org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        if (!settings.joinsSeeds()) {
+            Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        } else {
+            LOG.info("joining the cluster of seed nodes {}", settings.seedNodes());
+        }
         await(up, settings.joinTimeout(), "kaiku.cluster.join-timeout");
     }
 

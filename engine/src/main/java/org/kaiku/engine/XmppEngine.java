@@ -33,6 +33,7 @@ import org.kaiku.engine.routing.Router;
 import org.kaiku.engine.routing.ServerStanzaHandler;
 import org.kaiku.engine.storage.Stores;
 import org.kaiku.engine.tls.TlsMaterial;
+import org.kaiku.engine.user.SessionRegistry;
 import org.kaiku.engine.user.UserEntity;
 import org.kaiku.engine.web.WebListener;
 import org.kaiku.engine.web.WebSettings;
@@ -113,7 +114,7 @@ public final class XmppEngine {
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
         modules.accountSignals().bindEraser((account, resource, notice) -> erase(system, router, stores, account, resource, notice));
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
-                new java.util.concurrent.atomic.AtomicInteger());
+                new java.util.concurrent.atomic.AtomicInteger(), SessionRegistry.start(system, router));
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);
         CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.kaiku.engine.storage.StorageHealth;
 
 /**
@@ -18,8 +19,12 @@ import org.kaiku.engine.storage.StorageHealth;
  * {"started_at":"...","uptime_seconds":12,"connections":2,
  *  "storage":{"state":"down","down_since":"...","down_seconds":4,"last_error":"...","last_error_at":"...",
  *             "failed_probes":4,"failed_writes":31,"retry_every_ms":1000},
- *  "archive":{"pending_retries":20,"lost":0}}
+ *  "archive":{"pending_retries":20,"lost":0},
+ *  "cluster":{...}}
  * </pre>
+ * The {@code connections} are this node's client sessions (each stays on the node that accepted
+ * it); {@code cluster} is {@link ClusterView}: members, their state and roles, and the account
+ * shards and entities on each.
  */
 public final class NodeStatus {
     private final Instant startedAt;
@@ -28,9 +33,17 @@ public final class NodeStatus {
     private final StorageHealth health;
     private final LongSupplier archivePending;
     private final LongSupplier archiveLost;
+    private final Supplier<ObjectNode> cluster;
 
     public NodeStatus(Instant startedAt, Clock clock, IntSupplier connections, StorageHealth health,
                       LongSupplier archivePending, LongSupplier archiveLost) {
+        this(startedAt, clock, connections, health, archivePending, archiveLost, null);
+    }
+
+    /** As above, with the node's view of its cluster ({@link ClusterView}; null: none). */
+    public NodeStatus(Instant startedAt, Clock clock, IntSupplier connections, StorageHealth health,
+                      LongSupplier archivePending, LongSupplier archiveLost, Supplier<ObjectNode> cluster) {
+        this.cluster = cluster;
         this.startedAt = startedAt;
         this.clock = clock;
         this.connections = connections;
@@ -62,6 +75,9 @@ public final class NodeStatus {
         storage.put("failed_probes", s.failedProbes()).put("failed_writes", s.failedWrites())
                 .put("retry_every_ms", s.retryEvery().toMillis());
         node.putObject("archive").put("pending_retries", archivePending.getAsLong()).put("lost", archiveLost.getAsLong());
+        if (cluster != null) {
+            node.set("cluster", cluster.get());
+        }
         return node;
     }
 }

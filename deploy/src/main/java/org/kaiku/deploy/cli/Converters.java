@@ -47,6 +47,19 @@ final class Converters {
         }
     }
 
+    /** One {@code HOST:PORT} cluster address of a seed node. */
+    static final class SeedNode implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                DeploySettings.checkHostPort(DeploySettings.SEED_NODES, value.strip());
+            } catch (StartupException e) {
+                throw new TypeConversionException(e.problem());
+            }
+            return value.strip();
+        }
+    }
+
     /** One {@code HOST:PORT} Cassandra contact point. */
     static final class HostPort implements ITypeConverter<String> {
         @Override

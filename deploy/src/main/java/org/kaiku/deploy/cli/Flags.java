@@ -4,15 +4,18 @@ import java.util.Map;
 
 /** Which configuration key each command-line flag sets; errors about a flag name the key. */
 public final class Flags {
-    static final Map<String, String> KEYS = Map.of(
-            "--domain", "kaiku.domain",
-            "--data-dir", "kaiku.data-dir",
-            "--c2s-port", "kaiku.c2s.port",
-            "--c2s-tls-port", "kaiku.c2s.tls-port",
-            "--admin-port", "kaiku.admin.port",
-            "--cluster-port", "kaiku.cluster.port",
-            "--cassandra", "kaiku.cassandra.contact-points",
-            "--config", "--config");
+    static final Map<String, String> KEYS = Map.ofEntries(
+            Map.entry("--domain", "kaiku.domain"),
+            Map.entry("--data-dir", "kaiku.data-dir"),
+            Map.entry("--c2s-port", "kaiku.c2s.port"),
+            Map.entry("--c2s-tls-port", "kaiku.c2s.tls-port"),
+            Map.entry("--admin-port", "kaiku.admin.port"),
+            Map.entry("--cluster-host", "kaiku.cluster.host"),
+            Map.entry("--cluster-port", "kaiku.cluster.port"),
+            Map.entry("--seed-nodes", "kaiku.cluster.seed-nodes"),
+            Map.entry("--cassandra", "kaiku.cassandra.contact-points"),
+            Map.entry("--config", "--config"),
+            Map.entry("--cql-port", "kaiku.cassandra.local.cql-port"));
 
     private Flags() {
     }

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 /**
  * {@code kaiku status}: the running node's state from its admin endpoint ({@code GET /status},
  * see {@link org.kaiku.deploy.admin.NodeStatus}): uptime, client connections, whether Cassandra
- * is reachable (since when not, the last error, how it retries) and the archive writes waiting
- * for a retry. The exit code lets scripts and health checks act on it.
+ * is reachable (since when not, the last error, how it retries), the archive writes waiting
+ * for a retry, and the cluster as this node sees it: each member's state, reachability and roles
+ * and the account shards and entities it hosts (client connections are per node: ask each node). The exit code lets scripts and health checks act on it.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the running server's state: uptime, connections, storage (Cassandra) up or down.",
@@ -56,8 +57,34 @@ public final class StatusCommand extends UserCommand.AdminCommand {
         JsonNode archive = body.path("archive");
         out.println("archive:     " + archive.path("pending_retries").asLong() + " writes waiting for a retry, "
                 + archive.path("lost").asLong() + " lost");
+        printCluster(out, body.path("cluster"), body.path("connections").asInt());
         out.flush();
         return up ? 0 : STORAGE_DOWN;
+    }
+
+    /** One line per member: address, state, reachability, roles, account shards and entities. */
+    private static void printCluster(PrintWriter out, JsonNode cluster, int connections) {
+        if (cluster.isMissingNode()) {
+            return;
+        }
+        out.println("cluster:     " + cluster.path("members").size() + " members, leader " + cluster.path("leader").asText("none")
+                + (cluster.path("sharding_complete").asBoolean() ? "" : " (shard counts incomplete: a node did not answer)"));
+        for (JsonNode m : cluster.path("members")) {
+            StringBuilder line = new StringBuilder("  ").append(m.path("address").asText())
+                    .append("  ").append(m.path("status").asText())
+                    .append(m.path("reachable").asBoolean() ? "" : " UNREACHABLE");
+            java.util.List<String> roles = new java.util.ArrayList<>();
+            m.path("roles").forEach(r -> roles.add(r.asText()));
+            line.append("  roles ").append(String.join(",", roles));
+            if (m.has("account_shards")) {
+                line.append("  shards ").append(m.path("account_shards").asInt())
+                        .append(" accounts ").append(m.path("account_entities").asInt());
+            }
+            if (m.path("self").asBoolean()) {
+                line.append("  (this node: ").append(connections).append(" client connections)");
+            }
+            out.println(line);
+        }
     }
 
     static String duration(long seconds) {

@@ -12,6 +12,8 @@ import java.util.function.Function;
  * cluster, and the embedded Cassandra node used when no external cluster is configured. Defaults
  * and comments live in deploy's application.conf; engine and persistence read their own keys.
  *
+ * @param seedNodes         {@code kaiku.cluster.seed-nodes} as {@code host:port}; empty: the node forms a
+ *                          cluster of its own (joins itself)
  * @param contactPoints     {@code kaiku.cassandra.contact-points}; empty means "start our own node"
  * @param classpathFile     the embedded node's class path file, or null to let LocalCassandra find it
  */
@@ -21,6 +23,7 @@ public record DeploySettings(
         int adminPort,
         String clusterHost,
         int clusterPort,
+        List<String> seedNodes,
         Duration joinTimeout,
         Duration startTimeout,
         Duration stopTimeout,
@@ -34,6 +37,10 @@ public record DeploySettings(
     public static final String ADMIN_PORT = "kaiku.admin.port";
     public static final String CLUSTER_PORT = "kaiku.cluster.port";
     public static final String CONTACT_POINTS = "kaiku.cassandra.contact-points";
+    public static final String CLUSTER_HOST = "kaiku.cluster.host";
+    public static final String SEED_NODES = "kaiku.cluster.seed-nodes";
+    /** The actor system's name: every node of one Kaiku cluster must use the same. */
+    public static final String SYSTEM_NAME = "kaiku";
 
     /** Reads and checks every deploy key; the exception names the first bad one. */
     public static DeploySettings fromConfig(Config c) {
@@ -46,9 +53,18 @@ public record DeploySettings(
         for (String point : contactPoints) {
             checkHostPort(CONTACT_POINTS, point);
         }
-        String clusterHost = read(c, "kaiku.cluster.host", c::getString);
+        String clusterHost = read(c, CLUSTER_HOST, c::getString);
         if (clusterHost.isBlank()) {
-            throw StartupException.badValue("kaiku.cluster.host", "must not be empty");
+            throw StartupException.badValue(CLUSTER_HOST, "must not be empty");
+        }
+        List<String> seedNodes = c.hasPath(SEED_NODES) ? read(c, SEED_NODES, c::getStringList) : List.of();
+        for (String seed : seedNodes) {
+            checkHostPort(SEED_NODES, seed);
+        }
+        if (!seedNodes.isEmpty() && contactPoints.isEmpty()) {
+            // each node would start its own embedded Cassandra: accounts split across stores
+            throw StartupException.badValue(SEED_NODES, "the nodes of a cluster share one Cassandra: set "
+                    + CONTACT_POINTS + " (--cassandra HOST:PORT; `kaiku cassandra` runs one node for this machine)");
         }
         int cql = port(c, "kaiku.cassandra.local.cql-port", 1);
         int storage = port(c, "kaiku.cassandra.local.storage-port", 1);
@@ -65,6 +81,7 @@ public record DeploySettings(
                 port(c, ADMIN_PORT, 0),
                 clusterHost,
                 port(c, CLUSTER_PORT, 0),
+                List.copyOf(seedNodes),
                 positive(c, "kaiku.cluster.join-timeout"),
                 positive(c, "kaiku.start-timeout"),
                 positive(c, "kaiku.stop-timeout"),
@@ -79,6 +96,21 @@ public record DeploySettings(
     /** True when Kaiku starts (or reuses) its own Cassandra node under the data dir. */
     public boolean embeddedCassandra() {
         return contactPoints.isEmpty();
+    }
+
+    /** True when this node joins the cluster of {@link #seedNodes} instead of forming its own. */
+    public boolean joinsSeeds() {
+        return !seedNodes.isEmpty();
+    }
+
+    /** The seed nodes as Pekko addresses ({@code pekko://kaiku@host:port}). */
+    public List<String> seedAddresses() {
+        return seedNodes.stream().map(DeploySettings::pekkoAddress).toList();
+    }
+
+    /** {@code host:port} (IPv6 literal in brackets) as the Pekko address of a Kaiku node. */
+    public static String pekkoAddress(String hostPort) {
+        return "pekko://" + SYSTEM_NAME + "@" + hostPort;
     }
 
     public Path cassandraDir() {

@@ -1,13 +1,17 @@
 package org.kaiku.deploy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kaiku.deploy.KaikuMain;
@@ -88,6 +92,40 @@ class ConfigLayeringTest {
 
         Config fromFile = resolve("run", "--config", conf.toString());
         assertThat(fromFile.getStringList("kaiku.cassandra.contact-points")).containsExactly("file-host:9042");
+    }
+
+    @Test
+    void clusterFlagsSetHostPortAndSeedNodes() {
+        Config config = resolve("run", "--cluster-host", "10.0.0.5", "--cluster-port", "2553",
+                "--seed-nodes", "10.0.0.4:2552,10.0.0.5:2553", "--cassandra", "10.0.0.9:9042");
+        DeploySettings settings = DeploySettings.fromConfig(config);
+        assertThat(settings.clusterHost()).isEqualTo("10.0.0.5");
+        assertThat(settings.clusterPort()).isEqualTo(2553);
+        assertThat(settings.seedNodes()).containsExactly("10.0.0.4:2552", "10.0.0.5:2553");
+        assertThat(settings.seedAddresses()).containsExactly("pekko://kaiku@10.0.0.4:2552", "pekko://kaiku@10.0.0.5:2553");
+        assertThat(settings.joinsSeeds()).isTrue();
+
+        DeploySettings alone = DeploySettings.fromConfig(resolve("run"));
+        assertThat(alone.seedNodes()).isEmpty();
+        assertThat(alone.joinsSeeds()).isFalse();
+    }
+
+    @Test
+    void accountsArePassivatedByIdleTimeAndAnActiveLimitAndNeverRemembered() {
+        Config config = resolve("run");
+        assertThat(config.getString("pekko.cluster.sharding.passivation.strategy")).isEqualTo("kaiku-accounts");
+        Config strategy = config.getConfig("pekko.cluster.sharding.passivation.kaiku-accounts");
+        assertThat(strategy.getDuration("idle-entity.timeout")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(strategy.getInt("active-entity-limit")).isEqualTo(100000);
+        assertThat(strategy.getString("replacement.policy")).isEqualTo("least-recently-used");
+        assertThat(config.getBoolean("pekko.cluster.sharding.remember-entities")).isFalse();
+        assertThat(config.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
+        // the SM keepalive check follows the strategy actually in force
+        assertThat(EngineSettings.fromConfig(config).streamManagement().entityKeepalive())
+                .isLessThan(strategy.getDuration("idle-entity.timeout"));
+        assertThatThrownBy(() -> EngineSettings.fromConfig(
+                        ConfigFactory.parseMap(Map.of("kaiku.c2s.stream-management.entity-keepalive", "120s")).withFallback(config)))
+                .hasMessageContaining("kaiku-accounts.idle-entity.timeout");
     }
 
     private static Config resolve(String... args) {

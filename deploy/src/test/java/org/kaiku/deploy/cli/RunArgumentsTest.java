@@ -55,6 +55,22 @@ class RunArgumentsTest {
     }
 
     @Test
+    void malformedSeedNodeNamesItsKey() {
+        CliRun run = run("--seed-nodes", "10.0.0.1:2552,10.0.0.2");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("kaiku: kaiku.cluster.seed-nodes: '10.0.0.2' is not HOST:PORT");
+    }
+
+    @Test
+    void seedNodesWithoutASharedCassandraAreRefused() {
+        // each node would otherwise start its own embedded Cassandra and see other accounts
+        CliRun run = CliRun.of("run", "--seed-nodes", "127.0.0.1:2552", "--data-dir", dir.resolve("data").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("kaiku: kaiku.cluster.seed-nodes: the nodes of a cluster share one Cassandra");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void missingConfigFileIsAUsageError() {
         Path missing = dir.resolve("nope.conf");
         CliRun run = run("--config", missing.toString());
@@ -166,7 +182,8 @@ class RunArgumentsTest {
     void helpExitsZeroAndListsTheFlags() {
         CliRun help = run("--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("--c2s-port").contains("--cassandra").contains("--config");
+        assertThat(help.out()).contains("--c2s-port").contains("--cassandra").contains("--config")
+                .contains("--cluster-host").contains("--seed-nodes");
     }
 
     /**

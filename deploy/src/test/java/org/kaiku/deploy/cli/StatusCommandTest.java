@@ -52,6 +52,29 @@ class StatusCommandTest {
     }
 
     @Test
+    void listsTheClusterMembersWithStateRolesAndAccounts() {
+        com.fasterxml.jackson.databind.node.ObjectNode cluster = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("self", "pekko://kaiku@127.0.0.1:2552").put("leader", "pekko://kaiku@127.0.0.1:2552");
+        cluster.putArray("members").addObject().put("address", "pekko://kaiku@127.0.0.1:2552").put("status", "Up")
+                .put("reachable", true).put("self", true).put("account_shards", 3).put("account_entities", 5)
+                .putArray("roles").add("dc-default");
+        cluster.withArray("members").addObject().put("address", "pekko://kaiku@127.0.0.1:2553").put("status", "Up")
+                .put("reachable", false).put("self", false).putArray("roles").add("dc-default");
+        cluster.put("sharding_complete", false);
+        NodeStatus status = new NodeStatus(Instant.now(), Clock.systemUTC(), () -> 4, StorageHealth.untracked(), () -> 0, () -> 0,
+                () -> cluster);
+        try (AdminServer server = AdminServer.start(0, dataDir, new AccountService("localhost", new InMemoryCredentialStore(), 4096),
+                Duration.ofSeconds(5), status)) {
+            CliRun run = CliRun.of("status", "--admin-port", String.valueOf(server.port()), "--data-dir", dataDir.toString());
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out())
+                    .contains("cluster:     2 members, leader pekko://kaiku@127.0.0.1:2552 (shard counts incomplete: a node did not answer)")
+                    .contains("  pekko://kaiku@127.0.0.1:2552  Up  roles dc-default  shards 3 accounts 5  (this node: 4 client connections)")
+                    .contains("  pekko://kaiku@127.0.0.1:2553  Up UNREACHABLE  roles dc-default" + System.lineSeparator());
+        }
+    }
+
+    @Test
     void noServerIsExitOneWithTheCause() throws IOException {
         CliRun noToken = CliRun.of("status", "--admin-port", String.valueOf(freePort()), "--data-dir", dataDir.toString());
         assertThat(noToken.exitCode()).isEqualTo(CommandFailure.RUNTIME);

@@ -86,7 +86,42 @@ final class ServerProcess implements AutoCloseable {
         cmd.addAll(List.of(moreFlags));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<Matcher> ready = new CompletableFuture<>();
+        Matcher m = awaitLine(p, log, READY);
+        long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        return new ServerProcess(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)), t0, readyMs);
+    }
+
+    /**
+     * A node started through {@code deploy/bin/kaiku run ARGS} (the operator's script) with this
+     * test JVM's class path ({@code KAIKU_CLASSPATH}, so the script does not build) and a small heap.
+     */
+    static ServerProcess startScript(Path log, String... runArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", Path.of("bin", "kaiku").toAbsolutePath().toString(), "run"));
+        cmd.addAll(List.of(runArgs));
+        long t0 = System.nanoTime();
+        Process p = script(cmd).start();
+        Matcher m = awaitLine(p, log, READY);
+        long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        return new ServerProcess(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)), t0, readyMs);
+    }
+
+    /** {@code deploy/bin/kaiku ARGS} as a process builder: this JVM's classes, its java, a 256 MB heap. */
+    static ProcessBuilder script(List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("KAIKU_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("KAIKU_JAVA_OPTS", "-Xmx256m");
+        return pb;
+    }
+
+    /**
+     * Copies the process's output to {@code log} and returns the first line matching {@code ready};
+     * kills the process if it exits or stays silent for 300 s.
+     */
+    static Matcher awaitLine(Process p, Path log, Pattern ready) {
+        CompletableFuture<Matcher> found = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
@@ -96,28 +131,24 @@ final class ServerProcess implements AutoCloseable {
                     w.write(line);
                     w.newLine();
                     w.flush();
-                    Matcher m = READY.matcher(line);
+                    Matcher m = ready.matcher(line);
                     if (m.find()) {
-                        ready.complete(m);
+                        found.complete(m);
                     }
                 }
             } catch (IOException e) {
                 // process gone
             }
-            ready.completeExceptionally(new IllegalStateException("server exited before ready; see " + log));
+            found.completeExceptionally(new IllegalStateException("process exited before ready; see " + log));
         }, "server-output");
         pump.setDaemon(true);
         pump.start();
-        Matcher m;
         try {
-            m = ready.get(240, TimeUnit.SECONDS);
+            return found.get(300, TimeUnit.SECONDS);
         } catch (Exception e) {
             p.destroyForcibly();
-            throw new IllegalStateException("server did not become ready; log " + log + ":\n" + tail(log), e);
+            throw new IllegalStateException("process did not become ready; log " + log + ":\n" + tail(log), e);
         }
-        long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        return new ServerProcess(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                Integer.parseInt(m.group(3)), t0, readyMs);
     }
 
     static String tail(Path log) {

@@ -7,6 +7,7 @@ import org.kaiku.engine.module.ModuleRegistry;
 import org.kaiku.engine.routing.Router;
 import org.kaiku.engine.storage.StorageHealth;
 import org.kaiku.engine.tls.TlsMaterial;
+import org.kaiku.engine.user.SessionRegistry;
 
 /**
  * What every client session of this node shares: read-only after start.
@@ -15,8 +16,9 @@ import org.kaiku.engine.tls.TlsMaterial;
  *     that they look the same on every attempt and across restarts (user enumeration)
  * @param health whether storage is reachable: account iq sets are refused while it is not
  * @param connections client connections open on this node now (kept by {@link C2sListener})
+ * @param sessions the accounts with a session bound on this node, for the cluster ({@link SessionRegistry})
  */
 public record C2sContext(EngineSettings settings, TlsMaterial tls, CredentialStore credentials,
                          ModuleRegistry modules, Router router, byte[] unknownUserSecret,
-                         StorageHealth health, AtomicInteger connections) {
+                         StorageHealth health, AtomicInteger connections, SessionRegistry sessions) {
 }

@@ -261,6 +261,9 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
         if (established != null && !sm.handedOver()) {
             established.unbind();
         }
+        if (established != null) {
+            established.release();
+        }
     }
 
     /** No transport was ever wired to this session (a WebSocket upgrade that did not happen). */

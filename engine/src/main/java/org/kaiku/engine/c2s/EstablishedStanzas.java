@@ -35,16 +35,26 @@ final class EstablishedStanzas {
     private final Jid full;
     private final Jid bare;
     private boolean unbound;
+    private boolean released;
 
     EstablishedStanzas(C2sContext shared, C2sSession session, Jid full) {
         this.shared = shared;
         this.session = session;
         this.full = full;
         this.bare = full.bare();
+        shared.sessions().bound(bare);
     }
 
     Jid jid() {
         return full;
+    }
+
+    /** This session no longer holds the resource (ended, or handed over to a resumption): once. */
+    void release() {
+        if (!released) {
+            released = true;
+            shared.sessions().unbound(bare);
+        }
     }
 
     void unbind() {

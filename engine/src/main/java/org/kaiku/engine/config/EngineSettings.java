@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.xml.DecoderLimits;
@@ -76,12 +77,15 @@ public record EngineSettings(
             throw new SettingsException("kaiku." + p + "location", "not a host or host:port: '" + location + "'");
         }
         Duration keep = duration(c, p + "entity-keepalive");
-        String idle = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
-        if (root.hasPath("pekko.cluster.sharding.passivation.strategy")
-                && "default-idle-strategy".equals(root.getString("pekko.cluster.sharding.passivation.strategy"))
-                && root.hasPath(idle) && keep.compareTo(root.getDuration(idle)) >= 0) {
-            throw new SettingsException("kaiku." + p + "entity-keepalive",
-                    "must be shorter than " + idle + " (" + root.getDuration(idle) + "), got " + keep);
+        String strategyKey = "pekko.cluster.sharding.passivation.strategy";
+        if (root.hasPath(strategyKey)) {
+            // the idle timeout of whichever strategy is active (deploy names its own, see application.conf)
+            String idle = "pekko.cluster.sharding.passivation." + root.getString(strategyKey) + ".idle-entity.timeout";
+            if (root.hasPath(idle) && !List.of("none", "off").contains(String.valueOf(root.getValue(idle).unwrapped()))
+                    && keep.compareTo(root.getDuration(idle)) >= 0) {
+                throw new SettingsException("kaiku." + p + "entity-keepalive",
+                        "must be shorter than " + idle + " (" + root.getDuration(idle) + "), got " + keep);
+            }
         }
         return new StreamManagementSettings(resume, max, positive(c, p + "ack-request-every"),
                 duration(c, p + "ack-request-delay"), positive(c, p + "max-unacked"), location, keep,

@@ -1,7 +1,14 @@
 package org.kaiku.engine.user;
 
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -97,6 +104,17 @@ import org.kaiku.protocol.xml.XmlElement;
  *       backlog handed over from offline storage and never acknowledged is stored again. Lost
  *       only if this entity's node crashes first (then it is as without stream management).</li>
  * </ul>
+ *
+ * <p>Cluster: the entity lives on whichever node Cluster Sharding gives its shard; the sessions
+ * bound to it stay on the nodes that accepted their connections and are reached through their
+ * actor refs, so every command here and every {@link SessionMessage} may cross nodes (Jackson CBOR,
+ * see UserSerializationTest). It is not remembered (remember-entities off): it starts on demand
+ * and recovers from the journal. deploy passivates it after 120 s without a message or when its
+ * node holds more than 100,000 accounts (least recently used first); a session with stream
+ * management touches it more often than that (entity-keepalive), and a passivated entity
+ * re-watches its bound sessions when it starts again. When its node dies, the shard moves once
+ * the node is downed, the entity recovers elsewhere, and the resources whose sessions died with
+ * that node are logged out (unavailable to contacts) as their watch fires.
  *
  * <p>Storage outages: the entity keeps serving while Cassandra is down, so the sessions bound to
  * it stay up; what it refuses and how it survives a failed journal write is {@link StorageOutage}.
@@ -225,6 +243,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     /** The vCard read number {@code seq} completed; {@code hash} is null when the read failed. */
     record PhotoHashRead(long seq, String hash) implements Command {
+    }
+
+    /**
+     * A node where sessions of this account were bound left the cluster ({@link
+     * SessionRegistry}): the entity starts if it is not running (recovering its bound resources
+     * and watching their sessions), logs out at once every resource whose session lived on a node
+     * that is no longer a member (its death watch would take the remote failure detector's
+     * seconds), and answers {@code Done} once that is journaled.
+     */
+    public record CheckSessions(ActorRef<Done> replyTo) implements Command {
     }
 
     /** An answer made on the user's behalf off the entity ({@link AccountIqHandler}), to route. */
@@ -452,6 +480,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     return Effect().noReply();
                 })
                 .onCommand(PhotoHashRead.class, (state, cmd) -> guarded(state, null, box -> avatar.readDone(box, cmd)))
+                .onCommand(CheckSessions.class, this::onCheckSessions)
                 .onCommand(IqAnswered.class, (state, cmd) -> guarded(state, null, box -> box.route(cmd.answer())))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
                     offline.removed(cmd);
@@ -532,6 +561,27 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             }
         });
         return commit(box);
+    }
+
+    private ReplyEffect<UserEvent, UserState> onCheckSessions(UserState state, CheckSessions cmd) {
+        Set<Address> live = new HashSet<>();
+        for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
+            if (m.status() != MemberStatus.down() && m.status() != MemberStatus.removed()) {
+                live.add(m.address());
+            }
+        }
+        Outbox box = newOutbox(state);
+        state.resources().forEach((name, r) -> {
+            Address at = r.session().path().address();
+            if (at.hasGlobalScope() && !live.contains(at)) {
+                logout(box, name);
+            }
+        });
+        if (box.events().isEmpty()) {
+            box.flush();
+            return Effect().reply(cmd.replyTo(), Done.getInstance());
+        }
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> Done.getInstance());
     }
 
     private void logout(Outbox box, String resource) {
