@@ -20,7 +20,7 @@ import org.kaiku.protocol.xml.XmlElement;
  * A room's events, state and commands, and the directory's, go through Jackson CBOR and come back
  * equal (what the journal and other nodes see); the configuration form answers itself.
  */
-class RoomSerializationTest {
+public class RoomSerializationTest {
     private static ActorTestKit testKit;
 
     @BeforeAll
@@ -43,6 +43,13 @@ class RoomSerializationTest {
 
     @Test
     void eventsStateAndCommandsRoundTrip() {
+        for (Object o : samples(testKit)) {
+            assertThat(roundTrip(o)).as("%s", o.getClass().getSimpleName()).isEqualTo(o);
+        }
+    }
+
+    /** One sample of every MUC type that goes through CBOR (UserSerializationTest checks none is missing). */
+    public static List<Object> samples(ActorTestKit testKit) {
         RoomConfig config = new RoomConfig("Lounge", "chat", true, false, true, true, true, "pw", true, 50, true, false, "moderators");
         TestProbe<RoomDirectory.Rooms> probe = testKit.createTestProbe(RoomDirectory.Rooms.class);
         XmlElement message = XmlElement.builder("message", "jabber:client").attr("from", "a@localhost/r")
@@ -61,10 +68,11 @@ class RoomSerializationTest {
                 new RoomDirectory.Rooms(Map.of("room@conference.localhost", "Lounge")),
                 new RoomDirectory.RoomListed("room@conference.localhost", "Lounge"),
                 new RoomDirectory.RoomUnlisted("room@conference.localhost"),
-                new RoomDirectory.State(Map.of("room@conference.localhost", "Lounge")));
-        for (Object o : all) {
-            assertThat(roundTrip(o)).as("%s", o.getClass().getSimpleName()).isEqualTo(o);
-        }
+                new RoomDirectory.State(Map.of("room@conference.localhost", "Lounge")),
+                config,
+                new RoomEntity.Shutdown(),
+                new RoomEntity.Idle());
+        return all;
     }
 
     @Test

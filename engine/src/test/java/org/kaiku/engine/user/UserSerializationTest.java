@@ -156,6 +156,7 @@ class UserSerializationTest {
                 new UserEntity.Erase(null, null, null),
                 new UserEntity.Erased(null),
                 new UserEntity.Erased("storage is unavailable"),
+                new UserEntity.ExistenceChecked(true),
                 new UserEntity.Refused(StanzaError.Condition.RESOURCE_CONSTRAINT),
                 // stream management (XEP-0198): what may cross nodes when a session is resumed elsewhere
                 new UserEvent.ResourceResumed("r", session.getRef()),
@@ -188,7 +189,9 @@ class UserSerializationTest {
                 new UserEntity.CheckSessions(testKit.createTestProbe(org.apache.pekko.Done.class).getRef()),
                 new UserState.OnlineResource(session.getRef(), false, false, 0, null, Set.of(), false, false),
                 new UserState.Profile(null, 0, null));
-        return all;
+        List<Object> withRooms = new java.util.ArrayList<>(all);
+        withRooms.addAll(org.kaiku.engine.muc.RoomSerializationTest.samples(testKit));
+        return withRooms;
     }
 
     @Test
