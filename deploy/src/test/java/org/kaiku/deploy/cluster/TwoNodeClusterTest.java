@@ -77,6 +77,8 @@ public class TwoNodeClusterTest {
         if (keystore != null) {
             flags.put("kaiku.tls.keystore", keystore.toString());
         }
+        // two nodes in one JVM: the embedded relay's fixed UDP port would clash
+        flags.put("kaiku.relay.enabled", false);
         return ConfigLoader.load(flags, null);
     }
 
