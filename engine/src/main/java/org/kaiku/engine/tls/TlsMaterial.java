@@ -143,9 +143,13 @@ public final class TlsMaterial {
         try {
             Files.createDirectories(keystore.getParent());
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-            // RSA rather than ECDSA: older TLS stacks in XMPP clients still in use handle it best.
-            List<String> cmd = List.of(keytool.toString(), "-genkeypair", "-alias", "kaiku", "-keyalg", "RSA",
-                    "-keysize", "2048", "-sigalg", "SHA256withRSA", "-validity", "3650",
+            // ECDSA P-256 rather than RSA: every TLS 1.2/1.3 stack our clients use signs and
+            // verifies it (Java/Smack, Android, GnuTLS in libpurple, Go, browsers), and the
+            // server signs once per handshake: with an RSA-2048 key that signature (RSA-PSS in
+            // TLS 1.3, Bouncy Castle's BigInteger arithmetic) was a third of a login's CPU in a
+            // JFR profile of `kaiku bench login` (docs/bench/RESULTS.md), with P-256 about 4 %.
+            List<String> cmd = List.of(keytool.toString(), "-genkeypair", "-alias", "kaiku", "-keyalg", "EC",
+                    "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-validity", "3650",
                     "-dname", "CN=" + domain, "-ext", "SAN=dns:" + domain + (domain.equals("localhost") ? ",ip:127.0.0.1,ip:::1" : ""),
                     "-storetype", "PKCS12", "-keystore", keystore.toString(),
                     "-storepass", password, "-keypass", password);

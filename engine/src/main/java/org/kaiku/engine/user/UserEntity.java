@@ -413,6 +413,20 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
     }
 
+    /**
+     * Also a snapshot when the last resource logs out ({@link UserEvent.LoggedOut}), so that the
+     * next login recovers from one snapshot read instead of replaying the bind, presence and
+     * unbind events of every session since the last count-based snapshot (each of those events
+     * resolves an actor ref and decodes CBOR). Cost: one snapshot write per last logout, the
+     * account's roster and settings, off the client's path (the logout is already answered);
+     * commands arriving meanwhile wait for it. The count-based snapshots above delete these
+     * older ones, so at most {@value #SNAPSHOT_EVERY} events' worth accumulate.
+     */
+    @Override
+    public boolean shouldSnapshot(UserState state, UserEvent event, long sequenceNr) {
+        return event instanceof UserEvent.LoggedOut && state.resources().isEmpty();
+    }
+
     @Override
     public EventHandler<UserState, UserEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState().onAnyEvent(UserState::apply);

@@ -228,6 +228,24 @@ class BindAndRecoveryTest {
     }
 
     @Test
+    void theLastLogoutTakesASnapshotSoTheNextLoginReplaysNothing() {
+        var snapshots = h.kit.snapshotTestKit().orElseThrow();
+        TestProbe<SessionMessage> desk = h.online("desk", 0);
+        TestProbe<SessionMessage> phone = h.online("phone", 0);
+        h.kit.runCommand(new UserEntity.Unbind("phone", phone.getRef()));
+        assertThat(snapshots.persistedInStorage(h.persistenceId())).as("another resource is still online").isEmpty();
+
+        h.kit.runCommand(new UserEntity.Unbind("desk", desk.getRef()));
+        var taken = snapshots.persistedInStorage(h.persistenceId());
+        assertThat(taken).hasSize(1);
+        long journaled = h.kit.persistenceTestKit().persistedInStorage(h.persistenceId()).size();
+        assertThat(taken.get(0).first().sequenceNr()).as("the snapshot covers every event so far").isEqualTo(journaled);
+        UserState before = h.kit.getState();
+        assertThat(before.resources()).isEmpty();
+        assertThat(h.kit.restart().state()).isEqualTo(before);
+    }
+
+    @Test
     void hostilePresenceIsAnsweredNotFatal() {
         TestProbe<SessionMessage> desk = h.online("desk", 0);
         h.client("desk", "<presence xmlns='jabber:client' type='bogus'/>");
