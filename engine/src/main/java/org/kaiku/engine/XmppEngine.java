@@ -112,7 +112,20 @@ public final class XmppEngine {
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
                 credentials);
         modules.accountSignals().bind((account, key) -> router.user(account).tell(new UserEntity.AccountDataChanged(key)));
-        modules.accountSignals().bindEraser((account, resource, notice) -> erase(system, router, stores, account, resource, notice));
+        modules.accountSignals().bindEraser(new org.kaiku.engine.auth.AccountEraser() {
+            @Override
+            public CompletionStage<Void> erase(org.kaiku.protocol.jid.Jid account, String resource, org.kaiku.protocol.xml.XmlElement notice) {
+                return XmppEngine.erase(system, router, stores, account, resource, notice);
+            }
+
+            @Override
+            public CompletionStage<Void> endSessions(org.kaiku.protocol.jid.Jid account, org.kaiku.protocol.stream.StreamError.Condition condition,
+                                                     String text) {
+                return AskPattern.<UserEntity.Command, org.apache.pekko.Done>ask(router.user(account),
+                        reply -> new UserEntity.EndSessions(condition, text, reply), Duration.ofSeconds(30), system.scheduler())
+                        .thenApply(done -> null);
+            }
+        });
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
                 new java.util.concurrent.atomic.AtomicInteger(), SessionRegistry.start(system, router));
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());

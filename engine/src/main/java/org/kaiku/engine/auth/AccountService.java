@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.kaiku.protocol.jid.Jid;
 import org.kaiku.protocol.sasl.ScramCredential;
+import org.kaiku.protocol.stream.StreamError;
 import org.kaiku.protocol.xml.XmlElement;
 
 /**
@@ -58,6 +59,39 @@ public final class AccountService {
         return withAccount(jid, "-", a -> store.credentials(a.domain(), a.local()).thenCompose(found -> found == null || found.isEmpty()
                 ? CompletableFuture.completedFuture(false)
                 : eraser.erase(a, resource, notice).thenCompose(x -> store.delete(a.domain(), a.local()))));
+    }
+
+    /**
+     * Disables the account (XEP-0133 section 4.4): marked in the credential store, so no login
+     * succeeds (SASL account-disabled), then its sessions end with not-authorized; nothing is
+     * erased. False when there is no such account.
+     */
+    public CompletionStage<Boolean> disable(String jid) {
+        return withAccount(jid, "-", a -> store.setDisabled(a.domain(), a.local(), true).thenCompose(found -> !found
+                ? CompletableFuture.completedFuture(false)
+                : eraser.endSessions(a, StreamError.Condition.NOT_AUTHORIZED, "this account was disabled by an administrator")
+                        .thenApply(x -> true)));
+    }
+
+    /** Enables a disabled account again (XEP-0133 section 4.5); false when there is no such account. */
+    public CompletionStage<Boolean> enable(String jid) {
+        return withAccount(jid, "-", a -> store.setDisabled(a.domain(), a.local(), false));
+    }
+
+    /**
+     * Ends every session of the account (XEP-0133 section 4.6) with policy-violation; it may log
+     * in again at once. False when there is no such account.
+     */
+    public CompletionStage<Boolean> endSessions(String jid) {
+        return withAccount(jid, "-", a -> store.credentials(a.domain(), a.local()).thenCompose(found -> found == null || found.isEmpty()
+                ? CompletableFuture.completedFuture(false)
+                : eraser.endSessions(a, StreamError.Condition.POLICY_VIOLATION, "session ended by an administrator")
+                        .thenApply(x -> true)));
+    }
+
+    /** The disabled accounts of this server's domain, as bare JIDs, sorted. */
+    public CompletionStage<List<String>> listDisabled() {
+        return store.listDisabled(domain).thenApply(users -> users.stream().map(u -> u + "@" + domain).collect(Collectors.toList()));
     }
 
     public CompletionStage<List<String>> list(String listDomain) {

@@ -13,8 +13,32 @@ import org.kaiku.protocol.sasl.ScramMechanism;
  */
 public interface CredentialStore {
 
+    /**
+     * An account as the login path reads it, in one read: its credentials (empty when the account
+     * does not exist) and whether an administrator disabled it (XEP-0133 section 4.4).
+     */
+    record Stored(Map<ScramMechanism, ScramCredential> credentials, boolean disabled) {
+        public Stored {
+            credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
+        }
+    }
+
+    /** The account's credentials and disabled mark; empty credentials when it does not exist. */
+    CompletionStage<Stored> account(String domain, String username);
+
     /** The credentials of an account, empty when the account does not exist. */
-    CompletionStage<Map<ScramMechanism, ScramCredential>> credentials(String domain, String username);
+    default CompletionStage<Map<ScramMechanism, ScramCredential>> credentials(String domain, String username) {
+        return account(domain, username).thenApply(Stored::credentials);
+    }
+
+    /**
+     * Marks an account disabled (no login until re-enabled, nothing of it erased) or enabled
+     * again; completes with false when there is no such account.
+     */
+    CompletionStage<Boolean> setDisabled(String domain, String username, boolean disabled);
+
+    /** Usernames of a domain whose accounts are disabled, sorted. */
+    CompletionStage<List<String>> listDisabled(String domain);
 
     /** Creates an account; completes with false when it already exists. */
     CompletionStage<Boolean> create(String domain, String username, Map<ScramMechanism, ScramCredential> credentials);

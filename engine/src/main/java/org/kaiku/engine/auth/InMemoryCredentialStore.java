@@ -14,14 +14,35 @@ import org.kaiku.protocol.sasl.ScramMechanism;
 /** A {@link CredentialStore} in memory, for engine unit tests. Not for production: nothing survives. */
 public final class InMemoryCredentialStore implements CredentialStore {
     private final ConcurrentMap<String, Map<ScramMechanism, ScramCredential>> accounts = new ConcurrentHashMap<>();
+    private final java.util.Set<String> disabled = ConcurrentHashMap.newKeySet();
 
     private static String key(String domain, String username) {
         return username + "@" + domain;
     }
 
     @Override
-    public CompletionStage<Map<ScramMechanism, ScramCredential>> credentials(String domain, String username) {
-        return CompletableFuture.completedFuture(accounts.getOrDefault(key(domain, username), Map.of()));
+    public CompletionStage<Stored> account(String domain, String username) {
+        String key = key(domain, username);
+        return CompletableFuture.completedFuture(new Stored(accounts.getOrDefault(key, Map.of()), disabled.contains(key)));
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> setDisabled(String domain, String username, boolean off) {
+        String key = key(domain, username);
+        if (!accounts.containsKey(key)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (off) {
+            disabled.add(key);
+        } else {
+            disabled.remove(key);
+        }
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public CompletionStage<List<String>> listDisabled(String domain) {
+        return list(domain).thenApply(all -> all.stream().filter(u -> disabled.contains(key(domain, u))).toList());
     }
 
     @Override
@@ -36,6 +57,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
 
     @Override
     public CompletionStage<Boolean> delete(String domain, String username) {
+        disabled.remove(key(domain, username));
         return CompletableFuture.completedFuture(accounts.remove(key(domain, username)) != null);
     }
 

@@ -45,6 +45,8 @@ final class C2sNegotiation {
     private ScramServer scram;
     private ScramMechanism scramMech;
     private Jid pendingUser;
+    /** The account being authenticated is disabled (XEP-0133): said only after its password was proven. */
+    private boolean pendingDisabled;
     private boolean scramWaitingFirst;
     private PlainCredentials plain;
     private String pendingBindId;
@@ -296,8 +298,8 @@ final class C2sNegotiation {
 
     private void loadCredentials(Jid jid) {
         session.waitForAnswer();
-        session.context().pipeToSelf(shared.credentials().credentials(jid.domain(), jid.local()),
-                (creds, err) -> new C2sSession.CredentialsLoaded(creds, err));
+        session.context().pipeToSelf(shared.credentials().account(jid.domain(), jid.local()),
+                (account, err) -> new C2sSession.CredentialsLoaded(account, err));
     }
 
     void onCredentials(C2sSession.CredentialsLoaded m) {
@@ -307,7 +309,8 @@ final class C2sNegotiation {
             saslFailure(SaslFailure.TEMPORARY_AUTH_FAILURE);
             return;
         }
-        Map<ScramMechanism, ScramCredential> creds = m.credentials() == null ? Map.of() : m.credentials();
+        Map<ScramMechanism, ScramCredential> creds = m.account() == null ? Map.of() : m.account().credentials();
+        pendingDisabled = m.account() != null && m.account().disabled();
         if (plain != null) {
             ScramCredential any = creds.values().stream().findFirst().orElse(null);
             boolean ok = any != null && any.verifyPassword(plain.password());
@@ -342,6 +345,13 @@ final class C2sNegotiation {
     }
 
     private void saslSuccess(byte[] additional) {
+        if (pendingDisabled) {
+            // RFC 6120 section 6.5.1, after the proof: a wrong password still gets not-authorized,
+            // so the mark tells nothing to someone who does not know the password.
+            resetSasl();
+            saslFailure(SaslFailure.ACCOUNT_DISABLED);
+            return;
+        }
         user = pendingUser;
         scram = null;
         plain = null;
@@ -365,6 +375,7 @@ final class C2sNegotiation {
         plain = null;
         scramWaitingFirst = false;
         pendingUser = null;
+        pendingDisabled = false;
     }
 
     // ------------------------------------- in-band registration (XEP-0077 section 3.1)

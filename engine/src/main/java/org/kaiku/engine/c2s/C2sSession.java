@@ -71,7 +71,7 @@ public final class C2sSession extends AbstractBehavior<SessionMessage> {
     public record Shutdown() implements SessionMessage {
     }
 
-    record CredentialsLoaded(Map<ScramMechanism, ScramCredential> credentials, Throwable failure) implements SessionMessage {
+    record CredentialsLoaded(org.kaiku.engine.auth.CredentialStore.Stored account, Throwable failure) implements SessionMessage {
     }
 
     record Bound(String fullJid, Condition conflict, String refusal, Throwable failure) implements SessionMessage {

@@ -33,6 +33,11 @@ public final class AccountSignals implements AccountEraser {
         return eraser.erase(account, resource, notice);
     }
 
+    @Override
+    public CompletionStage<Void> endSessions(Jid account, org.kaiku.protocol.stream.StreamError.Condition condition, String text) {
+        return eraser.endSessions(account, condition, text);
+    }
+
     /** Where signals go from now on: the account's bare JID and the document's key. */
     public void bind(BiConsumer<Jid, String> sink) {
         this.sink = Objects.requireNonNull(sink, "sink");

@@ -255,6 +255,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record CheckSessions(ActorRef<Done> replyTo) implements Command {
     }
 
+    /**
+     * An administrator ends every session of the account (XEP-0133 sections 4.4 disable-user and
+     * 4.6 end-user-session): each is closed with the stream error {@code condition} and logged
+     * out with the usual unavailable broadcast; {@code Done} once that is journaled. The account
+     * may log in again at once unless its credentials say it is disabled.
+     */
+    public record EndSessions(StreamError.Condition condition, String text, ActorRef<Done> replyTo) implements Command {
+    }
+
     /** An answer made on the user's behalf off the entity ({@link AccountIqHandler}), to route. */
     record IqAnswered(XmlElement answer) implements Command {
     }
@@ -495,6 +504,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 })
                 .onCommand(PhotoHashRead.class, (state, cmd) -> guarded(state, null, box -> avatar.readDone(box, cmd)))
                 .onCommand(CheckSessions.class, this::onCheckSessions)
+                .onCommand(EndSessions.class, this::onEndSessions)
                 .onCommand(IqAnswered.class, (state, cmd) -> guarded(state, null, box -> box.route(cmd.answer())))
                 .onCommand(OfflineRemoved.class, (state, cmd) -> {
                     offline.removed(cmd);
@@ -591,6 +601,19 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 logout(box, name);
             }
         });
+        if (box.events().isEmpty()) {
+            box.flush();
+            return Effect().reply(cmd.replyTo(), Done.getInstance());
+        }
+        return Effect().persist(box.events()).thenRun(s -> box.flush()).thenReply(cmd.replyTo(), s -> Done.getInstance());
+    }
+
+    private ReplyEffect<UserEvent, UserState> onEndSessions(UserState state, EndSessions cmd) {
+        Outbox box = newOutbox(state);
+        for (String name : List.copyOf(state.resources().keySet())) {
+            box.kick(state.resources().get(name).session(), cmd.condition(), cmd.text());
+            logout(box, name);
+        }
         if (box.events().isEmpty()) {
             box.flush();
             return Effect().reply(cmd.replyTo(), Done.getInstance());

@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jivesoftware.smack.ConnectionListener;
+import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.packet.StreamError;
+import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.sasl.SASLErrorException;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.commands.AdHocCommand;
@@ -18,12 +23,14 @@ import org.jivesoftware.smackx.commands.packet.AdHocCommandData;
 import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
+import org.jivesoftware.smackx.xdata.FormField;
 import org.jivesoftware.smackx.xdata.form.FillableForm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.DomainBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.kaiku.engine.testing.XmppTestClients;
@@ -32,7 +39,10 @@ import org.kaiku.engine.testing.XmppTestClients;
  * XEP-0050 and XEP-0133 with Smack's AdHocCommandManager, as an admin client (Gajim, Psi) uses
  * them: the admin sees the commands, adds a user who can then log in, changes a password, counts
  * the accounts; a plain user sees none and is forbidden; a bad submission, a taken name and an
- * ended session get their errors.
+ * ended session get their errors. disable-user, reenable-user and end-user-session: a disabled
+ * user is cut off with not-authorized, cannot log in (SASL account-disabled, but only with the
+ * right password) and keeps everything; an ended session may log in again at once; the contacts
+ * see both leave.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminCommandsSmackTest {
@@ -49,6 +59,9 @@ class AdminCommandsSmackTest {
         node = new EngineNode(dataDir, Map.of("kaiku.admins", List.of("admin@localhost")));
         node.addUser("admin@localhost", "admin-secret");
         node.addUser("bob@localhost", "bob-secret");
+        node.addUser("gina@localhost", "gina-secret");
+        node.addUser("erin@localhost", "erin-secret");
+        node.addUser("frank@localhost", "frank-secret");
         server = JidCreate.domainBareFrom("localhost");
     }
 
@@ -102,7 +115,7 @@ class AdminCommandsSmackTest {
 
             AdHocCommandResult count = commands.getRemoteCommand(server, COUNT).execute();
             assertThat(count.isCompleted()).isTrue();
-            assertThat(count.getResponse().getForm().getField("registeredusersnum").getFirstValue()).isEqualTo("3");
+            assertThat(count.getResponse().getForm().getField("registeredusersnum").getFirstValue()).as("admin, bob, gina, erin, frank and the new carol").isEqualTo("6");
         } finally {
             admin.disconnect();
         }
@@ -163,5 +176,121 @@ class AdminCommandsSmackTest {
         b.addField(org.jivesoftware.smackx.xdata.FormField.hiddenBuilder("FORM_TYPE").setValue("http://jabber.org/protocol/admin").build());
         b.addField(org.jivesoftware.smackx.xdata.FormField.textPrivateBuilder("password").setValue("only-this").build());
         return c.newInstance(b.build());
+    }
+
+    @Test
+    void aDisabledUserIsCutOffCannotLogInKeepsTheRosterAndIsEnabledAgain() throws Exception {
+        XMPPTCPConnection admin = node.smack("admin", "admin-secret", "console");
+        XMPPTCPConnection gina = node.smack("gina", "gina-secret", "phone");
+        XMPPTCPConnection frank = node.smack("frank", "frank-secret", "desk");
+        BareJid ginaJid = JidCreate.bareFrom("gina@localhost");
+        try {
+            admin.connect().login();
+            gina.connect().login();
+            frank.connect().login();
+            XmppTestClients.befriend(gina, frank);
+            Roster frankRoster = Roster.getInstanceFor(frank);
+            XmppTestClients.await("frank sees gina online", () -> frankRoster.getPresence(ginaJid).isAvailable());
+            List<Exception> closedWith = closures(gina);
+
+            assertThat(run(admin, "disable-user", "gina@localhost", "nobody@localhost"))
+                    .contains("Disabled gina@localhost").contains("No such account: nobody@localhost");
+            XmppTestClients.await("gina's stream closed", () -> !closedWith.isEmpty());
+            assertThat(condition(closedWith.get(0))).isEqualTo(StreamError.Condition.not_authorized);
+            XmppTestClients.await("frank sees gina leave", () -> !frankRoster.getPresence(ginaJid).isAvailable());
+
+            XMPPTCPConnection again = node.smack("gina", "gina-secret", "again");
+            assertThatThrownBy(() -> again.connect().login()).isInstanceOfSatisfying(SASLErrorException.class,
+                    e -> assertThat(e.getSASLFailure().getSASLErrorString()).isEqualTo("account-disabled"));
+            again.disconnect();
+            XMPPTCPConnection guess = node.smack("gina", "a-guess", "guess");
+            assertThatThrownBy(() -> guess.connect().login()).as("a wrong password learns nothing of the mark")
+                    .isInstanceOfSatisfying(SASLErrorException.class,
+                            e -> assertThat(e.getSASLFailure().getSASLErrorString()).isEqualTo("not-authorized"));
+            guess.disconnect();
+
+            assertThat(value(admin, "get-disabled-users-num", "disabledusersnum")).containsExactly("1");
+            assertThat(value(admin, "get-disabled-users-list", "disableduserjids")).containsExactly("gina@localhost");
+
+            assertThat(run(admin, "reenable-user", "gina@localhost")).contains("Re-enabled gina@localhost");
+            XMPPTCPConnection back = node.smack("gina", "gina-secret", "back");
+            try {
+                back.connect().login();
+                Roster roster = Roster.getInstanceFor(back);
+                roster.reloadAndWait();
+                assertThat(roster.getEntry(JidCreate.bareFrom("frank@localhost"))).as("nothing was erased").isNotNull();
+            } finally {
+                back.disconnect();
+            }
+            assertThat(value(admin, "get-disabled-users-num", "disabledusersnum")).containsExactly("0");
+        } finally {
+            admin.disconnect();
+            gina.disconnect();
+            frank.disconnect();
+        }
+    }
+
+    @Test
+    void anEndedSessionMayLogInAgainAtOnce() throws Exception {
+        XMPPTCPConnection admin = node.smack("admin", "admin-secret", "console");
+        XMPPTCPConnection erin = node.smack("erin", "erin-secret", "laptop");
+        XMPPTCPConnection erin2 = node.smack("erin", "erin-secret", "tablet");
+        try {
+            admin.connect().login();
+            erin.connect().login();
+            erin2.connect().login();
+            List<Exception> first = closures(erin);
+            List<Exception> second = closures(erin2);
+
+            assertThat(run(admin, "end-user-session", "erin@localhost")).contains("Ended the sessions of erin@localhost");
+            XmppTestClients.await("both of erin's streams closed", () -> !first.isEmpty() && !second.isEmpty());
+            assertThat(condition(first.get(0))).isEqualTo(StreamError.Condition.policy_violation);
+            assertThat(condition(second.get(0))).isEqualTo(StreamError.Condition.policy_violation);
+
+            XMPPTCPConnection back = node.smack("erin", "erin-secret", "back");
+            back.connect().login();
+            assertThat(back.isAuthenticated()).isTrue();
+            back.disconnect();
+        } finally {
+            admin.disconnect();
+            erin.disconnect();
+            erin2.disconnect();
+        }
+    }
+
+    private static List<Exception> closures(XMPPTCPConnection c) {
+        List<Exception> closedWith = new CopyOnWriteArrayList<>();
+        c.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void connectionClosedOnError(Exception e) {
+                closedWith.add(e);
+            }
+        });
+        return closedWith;
+    }
+
+    private static StreamError.Condition condition(Exception e) {
+        assertThat(e).isInstanceOf(XMPPException.StreamErrorException.class);
+        return ((XMPPException.StreamErrorException) e).getStreamError().getCondition();
+    }
+
+    /** Runs an accountjids command and gives its note. */
+    private static String run(XMPPTCPConnection admin, String command, String... jids) throws Exception {
+        AdHocCommand c = AdHocCommandManager.getInstance(admin).getRemoteCommand(JidCreate.domainBareFrom("localhost"), "http://jabber.org/protocol/admin#" + command);
+        FillableForm form = c.execute().asExecutingOrThrow().getFillableForm();
+        form.setAnswer("accountjids", List.of(jids));
+        AdHocCommandResult done = c.complete(form.getSubmitForm());
+        assertThat(done.isCompleted()).isTrue();
+        return done.getResponse().getNotes().get(0).getValue();
+    }
+
+    /** Runs a command without a form and gives the values of one field of its result. */
+    private static List<String> value(XMPPTCPConnection admin, String command, String field) throws Exception {
+        AdHocCommand c = AdHocCommandManager.getInstance(admin).getRemoteCommand(JidCreate.domainBareFrom("localhost"), "http://jabber.org/protocol/admin#" + command);
+        AdHocCommandResult done = c.execute();
+        assertThat(done.isCompleted()).isTrue();
+        FormField f = done.getResponse().getForm().getField(field);
+        assertThat(f).as(field).isNotNull();
+        return f.getValues().stream().map(CharSequence::toString).toList();
     }
 }

@@ -187,6 +187,8 @@ class UserSerializationTest {
                 new UserEntity.Receipt(session.getRef(), 5),
                 new UserEntity.SessionEnded(session.getRef()),
                 new UserEntity.CheckSessions(testKit.createTestProbe(org.apache.pekko.Done.class).getRef()),
+                new UserEntity.EndSessions(org.kaiku.protocol.stream.StreamError.Condition.POLICY_VIOLATION, "ended by an administrator",
+                        testKit.createTestProbe(org.apache.pekko.Done.class).getRef()),
                 new UserState.OnlineResource(session.getRef(), false, false, 0, null, Set.of(), false, false),
                 new UserState.Profile(null, 0, null));
         List<Object> withRooms = new java.util.ArrayList<>(all);

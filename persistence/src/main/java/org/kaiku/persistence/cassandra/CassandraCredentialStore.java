@@ -60,17 +60,22 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
     private final PreparedStatement update;
     private final PreparedStatement delete;
     private final PreparedStatement listBucket;
+    private final PreparedStatement setDisabled;
+    private final PreparedStatement listDisabledBucket;
 
     private CassandraCredentialStore(CqlSession session, String keyspace) {
         this.session = session;
         String table = keyspace + ".accounts";
-        this.select = session.prepare("SELECT credentials FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
+        this.select = session.prepare("SELECT credentials, disabled FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
         this.insert = session.prepare("INSERT INTO " + table
                 + " (domain, bucket, username, credentials) VALUES (?, ?, ?, ?) IF NOT EXISTS");
         this.update = session.prepare("UPDATE " + table
                 + " SET credentials = ? WHERE domain = ? AND bucket = ? AND username = ? IF EXISTS");
         this.delete = session.prepare("DELETE FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ? IF EXISTS");
         this.listBucket = session.prepare("SELECT username FROM " + table + " WHERE domain = ? AND bucket = ?");
+        this.setDisabled = session.prepare("UPDATE " + table
+                + " SET disabled = ? WHERE domain = ? AND bucket = ? AND username = ? IF EXISTS");
+        this.listDisabledBucket = session.prepare("SELECT username, disabled FROM " + table + " WHERE domain = ? AND bucket = ?");
         MapType credentialsType = (MapType) insert.getVariableDefinitions().get("credentials").getType();
         this.credentialType = (UserDefinedType) credentialsType.getValueType();
     }
@@ -87,12 +92,14 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
                         "CREATE TABLE IF NOT EXISTS " + ks + ".accounts ("
                                 + "domain text, bucket int, username text, "
                                 + "credentials frozen<map<text, frozen<scram_credential>>>, "
-                                + "PRIMARY KEY ((domain, bucket), username))"),
+                                + "PRIMARY KEY ((domain, bucket), username))",
+                        // XEP-0133 disable-user: read with the credentials, so a login still costs one read
+                        "ALTER TABLE " + ks + ".accounts ADD IF NOT EXISTS disabled boolean"),
                 session -> new CassandraCredentialStore(session, ks));
     }
 
     @Override
-    public CompletionStage<Map<ScramMechanism, ScramCredential>> credentials(String domain, String username) {
+    public CompletionStage<Stored> account(String domain, String username) {
         try {
             checkParts(domain, username);
         } catch (IllegalArgumentException e) {
@@ -101,10 +108,31 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
         return run(select.bind(domain, bucket(username), username).setIdempotent(true)).thenApply(rs -> {
             Row row = rs.one();
             if (row == null || row.isNull("credentials")) {
-                return Map.<ScramMechanism, ScramCredential>of();
+                return new Stored(Map.of(), false);
             }
-            return decode(row.getMap("credentials", String.class, UdtValue.class));
+            return new Stored(decode(row.getMap("credentials", String.class, UdtValue.class)),
+                    !row.isNull("disabled") && row.getBoolean("disabled"));
         });
+    }
+
+    @Override
+    public CompletionStage<Boolean> setDisabled(String domain, String username, boolean disabled) {
+        try {
+            checkParts(domain, username);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return run(setDisabled.bind(disabled, domain, bucket(username), username)).thenApply(AsyncResultSet::wasApplied);
+    }
+
+    @Override
+    public CompletionStage<List<String>> listDisabled(String domain) {
+        try {
+            checkPart("domain", domain);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return scan(domain, listDisabledBucket, row -> !row.isNull(1) && row.getBoolean(1));
     }
 
     @Override
@@ -148,11 +176,16 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return scan(domain, listBucket, row -> true);
+    }
+
+    /** Usernames of every bucket of the domain whose row passes {@code keep}, sorted (32 queries in parallel). */
+    private CompletionStage<List<String>> scan(String domain, PreparedStatement query, java.util.function.Predicate<Row> keep) {
         List<CompletableFuture<List<String>>> buckets = new ArrayList<>();
         for (int bucket = 0; bucket < BUCKETS; bucket++) {
             List<String> usernames = new ArrayList<>();
-            buckets.add(run(listBucket.bind(domain, bucket).setIdempotent(true))
-                    .thenCompose(rs -> collect(rs, usernames))
+            buckets.add(run(query.bind(domain, bucket).setIdempotent(true))
+                    .thenCompose(rs -> collect(rs, keep, usernames))
                     .toCompletableFuture());
         }
         return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -179,12 +212,14 @@ public final class CassandraCredentialStore implements CredentialStore, AutoClos
         return session.executeAsync(statement);
     }
 
-    private static CompletionStage<List<String>> collect(AsyncResultSet rs, List<String> into) {
+    private static CompletionStage<List<String>> collect(AsyncResultSet rs, java.util.function.Predicate<Row> keep, List<String> into) {
         for (Row row : rs.currentPage()) {
-            into.add(row.getString(0));
+            if (keep.test(row)) {
+                into.add(row.getString(0));
+            }
         }
         return rs.hasMorePages()
-                ? rs.fetchNextPage().thenCompose(next -> collect(next, into))
+                ? rs.fetchNextPage().thenCompose(next -> collect(next, keep, into))
                 : CompletableFuture.completedFuture(into);
     }
 

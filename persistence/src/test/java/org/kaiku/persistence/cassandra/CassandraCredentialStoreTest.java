@@ -40,6 +40,39 @@ class CassandraCredentialStoreTest {
     }
 
     @Test
+    void anAccountIsDisabledAndEnabledAgainWithItsCredentialsKept() {
+        Map<ScramMechanism, ScramCredential> creds = credentials("pencil");
+        assertThat(get(store.setDisabled("off.example", "romeo", true))).as("no such account").isFalse();
+        assertThat(get(store.create("off.example", "romeo", creds))).isTrue();
+        assertThat(get(store.create("off.example", "tybalt", credentials("sword")))).isTrue();
+        assertThat(get(store.account("off.example", "romeo"))).isEqualTo(new org.kaiku.engine.auth.CredentialStore.Stored(creds, false));
+
+        assertThat(get(store.setDisabled("off.example", "romeo", true))).isTrue();
+        assertThat(get(store.account("off.example", "romeo")).disabled()).isTrue();
+        assertThat(get(store.account("off.example", "romeo")).credentials()).isEqualTo(creds);
+        assertThat(get(store.listDisabled("off.example"))).containsExactly("romeo");
+        // a password change keeps the mark
+        assertThat(get(store.update("off.example", "romeo", credentials("quill")))).isTrue();
+        assertThat(get(store.account("off.example", "romeo")).disabled()).isTrue();
+
+        assertThat(get(store.setDisabled("off.example", "romeo", false))).isTrue();
+        assertThat(get(store.account("off.example", "romeo")).disabled()).isFalse();
+        assertThat(get(store.listDisabled("off.example"))).isEmpty();
+
+        // a deleted account's mark goes with it: a new account of the same name starts enabled
+        assertThat(get(store.setDisabled("off.example", "tybalt", true))).isTrue();
+        assertThat(get(store.delete("off.example", "tybalt"))).isTrue();
+        assertThat(get(store.create("off.example", "tybalt", credentials("sword")))).isTrue();
+        assertThat(get(store.account("off.example", "tybalt")).disabled()).isFalse();
+    }
+
+    @Test
+    void reconnectingToAnExistingSchemaAddsNothingTwice() {
+        CassandraCredentialStore.connect(settings).close();
+        assertThat(get(store.account("off.example", "nobody")).credentials()).isEmpty();
+    }
+
+    @Test
     void createReadUpdateDeleteAnAccount() {
         Map<ScramMechanism, ScramCredential> first = credentials("pencil");
         Map<ScramMechanism, ScramCredential> second = credentials("ink");

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.SettingsException;
 import org.kaiku.engine.module.AdHocCommand;
@@ -31,15 +32,23 @@ import org.kaiku.protocol.stanza.StanzaError;
  *       kept for it is erased before its credentials (see {@link AccountService#delete}); the
  *       note says which were deleted, which did not exist and which failed;</li>
  *   <li>change-user-password (4.7): accountjid, password; an unknown account item-not-found;</li>
- *   <li>get-registered-users-num (4.13): the count of accounts of the domain (a full scan of
- *       the credentials table partition of the domain: an operator's question, not a hot path).</li>
+ *   <li>disable-user (4.4) and reenable-user (4.5): accountjids; a disabled account keeps
+ *       everything, its sessions end with not-authorized and its logins fail with SASL
+ *       account-disabled (only after the password was proven) until it is enabled again. The mark
+ *       sits in the credentials row, so a login still costs one read;</li>
+ *   <li>end-user-session (4.6): accountjids; every session of each ends with policy-violation,
+ *       and the user may log in again at once;</li>
+ *   <li>change-user-password (4.7): accountjid, password; an unknown account item-not-found;</li>
+ *   <li>get-registered-users-num (4.13) and get-disabled-users-num (4.14): counts over the
+ *       domain's accounts; get-disabled-users-list (4.19) lists them, all at once (a full scan of
+ *       the credentials partitions of the domain: an operator's question, not a hot path).</li>
  * </ul>
- * Not offered yet: disabling or re-enabling users and ending their sessions (they need a
- * disabled flag the stores do not have), the online-user lists and
- * announcements (they need a cluster-wide view of sessions), message of the day, and restart.
+ * Not offered yet: the online-user lists and announcements (they need a cluster-wide view of
+ * sessions), message of the day, and restart.
  */
 @Xep(number = 133, version = "1.3.0", status = Xep.Status.PARTIAL,
-        note = "add-user, delete-user, change-user-password, get-registered-users-num; admins from kaiku.admins")
+        note = "add-user, delete-user, disable-user, reenable-user, end-user-session, change-user-password, "
+                + "get-registered-users-num, get-disabled-users-num, get-disabled-users-list; admins from kaiku.admins")
 public final class AdminCommandsModule implements XmppModule {
     static final String NODE = "http://jabber.org/protocol/admin#";
     static final String FORM_TYPE = "http://jabber.org/protocol/admin";
@@ -59,7 +68,19 @@ public final class AdminCommandsModule implements XmppModule {
                 .command(new Command(admins, "delete-user", "Delete a User", form("Deleting a User",
                         "Fill out this form to delete a user.",
                         DataForm.Field.ask("accountjids", "jid-multi", "The Jabber ID(s) to delete", true)),
-                        (requester, f) -> deleteUsers(accounts, f)))
+                        (requester, f) -> eachAccount(f, accounts::delete, "Deleted")))
+                .command(new Command(admins, "disable-user", "Disable a User", form("Disabling a User",
+                        "Fill out this form to disable a user.",
+                        DataForm.Field.ask("accountjids", "jid-multi", "The Jabber ID(s) to disable", true)),
+                        (requester, f) -> eachAccount(f, accounts::disable, "Disabled")))
+                .command(new Command(admins, "reenable-user", "Re-Enable a User", form("Re-Enabling a User",
+                        "Fill out this form to re-enable a user.",
+                        DataForm.Field.ask("accountjids", "jid-multi", "The Jabber ID(s) to re-enable", true)),
+                        (requester, f) -> eachAccount(f, accounts::enable, "Re-enabled")))
+                .command(new Command(admins, "end-user-session", "End User Session", form("Ending a User Session",
+                        "Fill out this form to end a user's session.",
+                        DataForm.Field.ask("accountjids", "jid-multi", "The Jabber ID(s) for which to end sessions", true)),
+                        (requester, f) -> eachAccount(f, accounts::endSessions, "Ended the sessions of")))
                 .command(new Command(admins, "change-user-password", "Change User Password", form("Changing a User Password",
                         "Fill out this form to change a user's password.",
                         DataForm.Field.ask("accountjid", "jid-single", "The Jabber ID for this account", true),
@@ -69,6 +90,14 @@ public final class AdminCommandsModule implements XmppModule {
                         (requester, f) -> accounts.list(domain).thenApply(users -> AdHocCommand.Done.result(
                                 form(null, null, DataForm.Field.ask("registeredusersnum", null, "The number of registered users", false)
                                         .withValues(Integer.toString(users.size()))).withType("result")))))
+                .command(new Command(admins, "get-disabled-users-num", "Get Number of Disabled Users", null,
+                        (requester, f) -> accounts.listDisabled().thenApply(users -> AdHocCommand.Done.result(
+                                form(null, null, DataForm.Field.ask("disabledusersnum", null, "The number of disabled users", false)
+                                        .withValues(Integer.toString(users.size()))).withType("result")))))
+                .command(new Command(admins, "get-disabled-users-list", "Get List of Disabled Users", null,
+                        (requester, f) -> accounts.listDisabled().thenApply(users -> AdHocCommand.Done.result(
+                                form(null, null, DataForm.Field.ask("disableduserjids", "jid-multi", "The list of all disabled users", false)
+                                        .withValues(users.toArray(String[]::new))).withType("result")))))
                 .build();
     }
 
@@ -103,22 +132,27 @@ public final class AdminCommandsModule implements XmppModule {
         });
     }
 
-    /** Deletes one account after the other, so that each one's erasure has the node to itself. */
-    private static CompletionStage<AdHocCommand.Stage> deleteUsers(AccountService accounts, DataForm f) {
+    /**
+     * Runs {@code op} on each account named in accountjids, one after the other (so that each
+     * deletion's erasure has the node to itself); the note says which it was done to, which did
+     * not exist and which failed.
+     */
+    private static CompletionStage<AdHocCommand.Stage> eachAccount(DataForm f, Function<String, CompletionStage<Boolean>> op,
+                                                                   String done) {
         List<String> jids = f.field("accountjids").map(DataForm.Field::values).orElse(List.of());
         if (jids.isEmpty()) {
             return done(AdHocCommand.Done.note(AdHoc.Note.error("No account named.")));
         }
-        List<String> deleted = new java.util.ArrayList<>();
+        List<String> changed = new java.util.ArrayList<>();
         List<String> unknown = new java.util.ArrayList<>();
         List<String> failed = new java.util.ArrayList<>();
         CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
         for (String jid : jids) {
-            chain = chain.thenCompose(x -> accounts.delete(jid).handle((gone, err) -> {
+            chain = chain.thenCompose(x -> op.apply(jid).handle((found, err) -> {
                 if (err != null) {
                     failed.add(jid + " (" + cause(err) + ")");
-                } else if (Boolean.TRUE.equals(gone)) {
-                    deleted.add(jid);
+                } else if (Boolean.TRUE.equals(found)) {
+                    changed.add(jid);
                 } else {
                     unknown.add(jid);
                 }
@@ -127,14 +161,14 @@ public final class AdminCommandsModule implements XmppModule {
         }
         return chain.thenApply(x -> {
             StringBuilder text = new StringBuilder();
-            if (!deleted.isEmpty()) {
-                text.append("Deleted ").append(String.join(", ", deleted)).append(". ");
+            if (!changed.isEmpty()) {
+                text.append(done).append(' ').append(String.join(", ", changed)).append(". ");
             }
             if (!unknown.isEmpty()) {
                 text.append("No such account: ").append(String.join(", ", unknown)).append(". ");
             }
             if (!failed.isEmpty()) {
-                text.append("Not deleted: ").append(String.join(", ", failed)).append('.');
+                text.append("Not done: ").append(String.join(", ", failed)).append('.');
             }
             String note = text.toString().trim();
             return AdHocCommand.Done.note(failed.isEmpty() && unknown.isEmpty() ? AdHoc.Note.info(note) : AdHoc.Note.error(note));
