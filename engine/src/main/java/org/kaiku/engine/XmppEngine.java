@@ -106,6 +106,8 @@ public final class XmppEngine {
         ComponentDirectory directory = ComponentDirectory.start(system, componentSettings.secrets().keySet());
         Router router = new Router(system, settings.domain(), serverHandler, directory);
         routerRef.set(router);
+        org.kaiku.engine.features.caps.CapsCache caps = org.kaiku.engine.features.caps.CapsCache.start(system, settings.domain(), router::route);
+        serverHandler.answersTo(caps::onResponse);
         org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router, modules.module(MamModule.class)
                 .map(mam -> new org.kaiku.engine.muc.RoomArchive(stores.archive(), mam)).orElse(null));
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
@@ -127,7 +129,7 @@ public final class XmppEngine {
             }
         });
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
-                new java.util.concurrent.atomic.AtomicInteger(), SessionRegistry.start(system, router));
+                new java.util.concurrent.atomic.AtomicInteger(), SessionRegistry.start(system, router), caps);
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);
         CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");
@@ -236,6 +238,11 @@ public final class XmppEngine {
 
     public AccountService accounts() {
         return accounts;
+    }
+
+    /** The clients' XEP-0115 strings this node knows (tests and the operator view). */
+    public org.kaiku.engine.features.caps.CapsCache caps() {
+        return shared.caps();
     }
 
     public ModuleRegistry modules() {

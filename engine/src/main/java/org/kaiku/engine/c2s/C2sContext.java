@@ -17,8 +17,10 @@ import org.kaiku.engine.user.SessionRegistry;
  * @param health whether storage is reachable: account iq sets are refused while it is not
  * @param connections client connections open on this node now (kept by {@link C2sListener})
  * @param sessions the accounts with a session bound on this node, for the cluster ({@link SessionRegistry})
+ * @param caps the clients' XEP-0115 strings, verified and cached cluster-wide (null: not checked)
  */
 public record C2sContext(EngineSettings settings, TlsMaterial tls, CredentialStore credentials,
                          ModuleRegistry modules, Router router, byte[] unknownUserSecret,
-                         StorageHealth health, AtomicInteger connections, SessionRegistry sessions) {
+                         StorageHealth health, AtomicInteger connections, SessionRegistry sessions,
+                         org.kaiku.engine.features.caps.CapsCache caps) {
 }

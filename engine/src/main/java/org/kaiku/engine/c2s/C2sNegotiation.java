@@ -100,6 +100,8 @@ final class C2sNegotiation {
             f.child(StreamManagement.feature());
             // XEP-0352 section 4: offered once authenticated; the session holds back what it may.
             f.child(ClientState.feature());
+            // XEP-0115 section 6.3: the server's own capabilities, so a client need not ask.
+            f.child(shared.modules().caps().toXml());
             return prefixed(f.build());
         }
         boolean required = shared.settings().starttlsRequired();

@@ -115,6 +115,9 @@ final class EstablishedStanzas {
 
     private void onPresence(XmlElement presence) {
         shared.router().user(bare).tell(new UserEntity.FromClient(full.resource(), presence));
+        if (shared.caps() != null) {
+            shared.caps().observe(full, presence);
+        }
     }
 
     private boolean onMessage(XmlElement message, Jid to) {
@@ -181,6 +184,9 @@ final class EstablishedStanzas {
         if (to.isDomain() && to.domain().equals(shared.settings().domain())) {
             if (request) {
                 handleLocally(iq, iq.elements().get(0), to, IqHandler.Scope.SERVER);
+            } else if (shared.caps() != null) {
+                // an answer to the server's own question (XEP-0115 caps query); others are dropped
+                shared.caps().onResponse(iq.withAttr("from", full.toString()));
             }
             return;
         }

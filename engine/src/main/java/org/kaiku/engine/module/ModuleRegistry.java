@@ -1,10 +1,6 @@
 package org.kaiku.engine.module;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +10,7 @@ import java.util.TreeSet;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.kaiku.engine.storage.Stores;
+import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * All feature modules of this node, merged. disco#info (XEP-0030) and the entity capabilities
@@ -30,6 +27,8 @@ public final class ModuleRegistry {
     private final Map<IqHandler.Key, IqHandler> handlers = new HashMap<>();
     private final AccountSignals accountSignals = new AccountSignals();
     private String capsVer;
+    /** The 'node' of the server's own caps (XEP-0115 section 4): a URI naming the software. */
+    public static final String CAPS_NODE = "urn:kaiku:server";
 
     private ModuleRegistry() {
     }
@@ -137,25 +136,17 @@ public final class ModuleRegistry {
         return capsVer;
     }
 
-    /** XEP-0115 section 5.1 (no data forms yet): identities then features, '<'-terminated, SHA-1, base64. */
+    /** The server's own XEP-0115 annotation: {@link #CAPS_NODE} and {@link #capsVer()}, SHA-1. */
+    public org.kaiku.protocol.ext.caps.EntityCaps caps() {
+        return new org.kaiku.protocol.ext.caps.EntityCaps("sha-1", CAPS_NODE, capsVer);
+    }
+
+    /** XEP-0115 section 5.1 over the server's disco#info answer (no data forms): SHA-1, base64. */
     static String computeCapsVer(List<Identity> identities, TreeSet<String> features) {
-        List<String> ids = new ArrayList<>();
-        for (Identity i : identities) {
-            ids.add(i.category() + "/" + i.type() + "//" + (i.name() == null ? "" : i.name()));
-        }
-        ids.sort(null);
-        StringBuilder s = new StringBuilder();
-        for (String i : ids) {
-            s.append(i).append('<');
-        }
-        for (String f : features) {
-            s.append(f).append('<');
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String info = "http://jabber.org/protocol/disco#info";
+        XmlElement.Builder q = XmlElement.builder("query", info);
+        identities.forEach(i -> q.child(i.toElement(info)));
+        features.forEach(f -> q.child(XmlElement.builder("feature", info).attr("var", f).build()));
+        return org.kaiku.protocol.ext.caps.EntityCaps.describe("sha-1", CAPS_NODE, q.build()).ver();
     }
 }

@@ -11,17 +11,27 @@ import org.kaiku.protocol.xml.XmlElement;
 /**
  * Stanzas addressed to the server's own domain that did not come straight from a local client
  * session (RFC 6120 section 10.3): iq get/set go to the registered module, unknown payloads get
- * service-unavailable; iq results/errors, messages and presence to the bare domain are dropped,
- * since the server has no session of its own to deliver them to.
+ * service-unavailable; iq results/errors answer the server's own questions (see {@link
+ * #answersTo}) or are dropped, as are messages and presence to the bare domain, since the server
+ * has no session of its own to deliver them to.
  */
 public final class ServerStanzaHandler implements Consumer<XmlElement> {
     private final ModuleRegistry modules;
     private final Consumer<XmlElement> replies;
+    private volatile java.util.function.Predicate<XmlElement> responses = iq -> false;
 
     /** @param replies where answers go (the router) */
     public ServerStanzaHandler(ModuleRegistry modules, Consumer<XmlElement> replies) {
         this.modules = modules;
         this.replies = replies;
+    }
+
+    /**
+     * Where iq results and errors addressed to the server go from now on (the server's own
+     * questions, such as XEP-0115 caps queries); unclaimed ones are dropped.
+     */
+    public void answersTo(java.util.function.Predicate<XmlElement> listener) {
+        this.responses = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     @Override
@@ -31,6 +41,7 @@ public final class ServerStanzaHandler implements Consumer<XmlElement> {
         }
         String type = stanza.attr("type");
         if (!"get".equals(type) && !"set".equals(type)) {
+            responses.test(stanza); // an answer to a question the server asked, or dropped
             return;
         }
         if (stanza.elements().size() != 1) {

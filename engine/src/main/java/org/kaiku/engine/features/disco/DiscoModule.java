@@ -36,10 +36,12 @@ public final class DiscoModule implements XmppModule {
                 .feature(ITEMS)
                 .iq(IqHandler.Scope.SERVER, INFO, "get", req -> {
                     String node = req.payload().attr("node");
-                    if (node != null) {
+                    // XEP-0115 section 6.2: NODE#VER of the server's own caps is the server's answer
+                    boolean caps = node != null && node.equals(registry.caps().discoNode());
+                    if (node != null && !caps) {
                         return CompletableFuture.completedFuture(nodeInfo(registry, req, node));
                     }
-                    XmlElement.Builder q = XmlElement.builder("query", INFO);
+                    XmlElement.Builder q = XmlElement.builder("query", INFO).attr("node", node);
                     registry.identities().forEach(i -> q.child(i.toElement(INFO)));
                     registry.features().forEach(f -> q.child(XmlElement.builder("feature", INFO).attr("var", f).build()));
                     return CompletableFuture.completedFuture(Stanzas.iqResult(req.iq(), q.build()));
