@@ -25,7 +25,7 @@ class EmbeddedRelayTest {
     Path dataDir;
 
     private static Config config(boolean enabled) {
-        return ConfigFactory.parseMap(Map.of("kaiku.relay.enabled", enabled, "kaiku.relay.port", 0,
+        return ConfigFactory.parseMap(Map.of("kaiku.relay.enabled", enabled, "kaiku.relay.port", 0, "kaiku.relay.socks5.port", 0,
                 "pekko.loglevel", "WARNING")).withFallback(ConfigFactory.load());
     }
 
