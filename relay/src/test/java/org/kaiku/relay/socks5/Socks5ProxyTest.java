@@ -71,6 +71,15 @@ class Socks5ProxyTest {
         return s;
     }
 
+    /** Whether the proxy closed the socket: end of stream, or a reset (it aborts rather than flushes). */
+    private static boolean closedByProxy(Socket s) throws Exception {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
     private static Socks5Proxy.Activation activate(Socks5Proxy proxy, String sid, String from, String target) throws Exception {
         return proxy.activate(sid, from, target).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -218,20 +227,36 @@ class Socks5ProxyTest {
     }
 
     @Test
+    void theRateLimitHoldsEachDirection() throws Exception {
+        Socks5Proxy proxy = start(Map.of("kaiku.relay.socks5.bytes-per-second", 1 << 20));
+        String hash = Socks5Proxy.hash("r", "a@localhost/1", "b@localhost/2");
+        try (Socket target = connected(proxy, hash); Socket requester = connected(proxy, hash)) {
+            assertThat(activate(proxy, "r", "a@localhost/1", "b@localhost/2")).isEqualTo(Socks5Proxy.Activation.ACTIVATED);
+            long t0 = System.nanoTime();
+            transfer(requester, target, 3 << 20);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // 3 MiB at 1 MiB/s: all but the first chunk (at most 128 KiB) wait their turn; a lower bound only
+            assertThat(seconds).isGreaterThan(1.5);
+        }
+    }
+
+    @Test
+    void aConnectionNeverActivatedIsClosedWhenIdle() throws Exception {
+        Socks5Proxy proxy = start(Map.of("kaiku.relay.socks5.idle-timeout", "300ms"));
+        try (Socket waiting = connected(proxy, Socks5Proxy.hash("i", "a@localhost/1", "b@localhost/2"))) {
+            assertThat(closedByProxy(waiting)).isTrue(); // within the 30 s read timeout
+        }
+    }
+
+    @Test
     void aConnectionBeyondMaxConnectionsIsClosed() throws Exception {
         Socks5Proxy proxy = start(Map.of("kaiku.relay.socks5.max-connections", 2));
         try (Socket one = new Socket("127.0.0.1", proxy.address().getPort());
              Socket two = new Socket("127.0.0.1", proxy.address().getPort());
              Socket three = new Socket("127.0.0.1", proxy.address().getPort())) {
             three.setSoTimeout(30_000);
-            // the first two are accepted and wait for a greeting; the third is closed at once (FIN or RST)
-            int read;
-            try {
-                read = three.getInputStream().read();
-            } catch (java.net.SocketException reset) {
-                read = -1;
-            }
-            assertThat(read).isEqualTo(-1);
+            // the first two are accepted and wait for a greeting; the third is closed at once
+            assertThat(closedByProxy(three)).isTrue();
         }
     }
 }
