@@ -19,7 +19,8 @@ import org.kaiku.relay.turn.TurnServer;
 /**
  * The relay's own actor system (issue 9 point 1): media never shares dispatchers with XMPP
  * routing, and a relay can run on nodes of its own. It serves STUN Binding and TURN over UDP on one
- * socket ({@link TurnServer}), one actor per allocation, and, when {@code kaiku.relay.socks5.enabled}
+ * socket ({@link TurnServer}), one actor per allocation, the same over TCP on the same port when
+ * {@code kaiku.relay.tcp} is on (RFC 8656 section 3.1, one actor per connection), and, when {@code kaiku.relay.socks5.enabled}
  * is on, the XEP-0065 SOCKS5 bytestreams proxy on TCP ({@link Socks5Proxy}), one actor per connection.
  */
 public final class RelayNode implements AutoCloseable {
@@ -52,8 +53,8 @@ public final class RelayNode implements AutoCloseable {
         Socks5Config socks5 = Socks5Config.from(config);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kaiku-relay", config);
         CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
-        ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system))
-                .systemActorOf(TurnServer.props(turn, new TurnCredentials(turn, clock), bound), "turn-udp");
+        org.apache.pekko.actor.ExtendedActorSystem classic = (org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system);
+        org.apache.pekko.actor.ActorRef server = classic.systemActorOf(TurnServer.props(turn, new TurnCredentials(turn, clock), bound), "turn-udp");
         InetSocketAddress stun;
         try {
             stun = bound.get(30, TimeUnit.SECONDS);
@@ -63,10 +64,22 @@ public final class RelayNode implements AutoCloseable {
             throw new IllegalStateException("the relay could not bind STUN/TURN on " + turn.host() + ":" + turn.port()
                     + ": " + cause.getMessage(), cause);
         }
+        if (config.getBoolean("kaiku.relay.tcp")) {
+            CompletableFuture<InetSocketAddress> tcp = new CompletableFuture<>();
+            classic.systemActorOf(TurnServer.tcpListenerProps(new InetSocketAddress(stun.getAddress(), stun.getPort()), server,
+                    turn.totalQuota(), tcp), "turn-tcp");
+            try {
+                tcp.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                system.terminate();
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalStateException("the relay could not bind STUN/TURN over TCP on " + stun + ": " + cause.getMessage(), cause);
+            }
+        }
         Socks5Proxy proxy = null;
         if (socks5.enabled()) {
             try {
-                proxy = Socks5Proxy.start((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system), socks5)
+                proxy = Socks5Proxy.start(classic, socks5)
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 system.terminate();
