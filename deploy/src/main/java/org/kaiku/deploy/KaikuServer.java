@@ -172,7 +172,7 @@ public final class KaikuServer implements AutoCloseable {
         config = relayed.config();
         RelayBytestreams bytestreams = relayed.bytestreams();
         if (relay != null) {
-            LOG.info("relay (STUN/TURN over UDP) on {}", relay.stunAddress());
+            LOG.info("relay (STUN/TURN over UDP{}) on {}", config.getBoolean("kaiku.relay.tcp") ? " and TCP" : "", relay.stunAddress());
             if (relay.socks5() != null) {
                 LOG.info("SOCKS5 bytestreams proxy (XEP-0065) on {}", relay.socks5().address());
             }
