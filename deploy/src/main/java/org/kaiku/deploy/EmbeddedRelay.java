@@ -22,9 +22,10 @@ import org.kaiku.relay.RelayNode;
 /**
  * The relay that {@code kaiku run} starts inside the node when {@code kaiku.relay.enabled} is on
  * (the default): its own actor system "kaiku-relay" beside the XMPP one, STUN and TURN over UDP on
- * {@code kaiku.relay.host:port}. It is announced to the server's users through XEP-0215: a STUN
+ * {@code kaiku.relay.host:port}, and the XEP-0065 SOCKS5 proxy on {@code kaiku.relay.socks5.host:port}
+ * (unless {@code kaiku.relay.socks5.enabled} is off), which the engine announces at proxy.DOMAIN. It is announced to the server's users through XEP-0215: a STUN
  * and a TURN entry are added to {@code kaiku.external-services.services}, the TURN one with the
- * relay's shared secret, so users get time-limited credentials the relay accepts. Without a
+ * relay's shared secret (and the same pair with transport tcp when {@code kaiku.relay.tcp} is on), so users get time-limited credentials the relay accepts. Without a
  * configured {@code kaiku.relay.shared-secret} one is made on first run and kept in
  * {@code <data-dir>/relay.secret} (mode 0600); a separate relay or a coturn must be given the same
  * secret.
@@ -33,8 +34,16 @@ final class EmbeddedRelay {
     static final String ENABLED = "kaiku.relay.enabled";
     static final String SECRET = "kaiku.relay.shared-secret";
 
-    /** The running relay, and the configuration with its secret and its XEP-0215 entries. */
+    /**
+     * The running relay, and the configuration with its secret, its XEP-0215 entries and, when
+     * the relay runs the SOCKS5 listener, {@code kaiku.bytestreams.enabled} on.
+     */
     record Started(RelayNode relay, Config config) {
+        /** The XEP-0065 proxy for the engine, or null when the relay or its SOCKS5 listener is off. */
+        RelayBytestreams bytestreams() {
+            return relay == null || relay.socks5() == null ? null
+                    : new RelayBytestreams(relay.socks5(), config.getString("kaiku.relay.external-host"));
+        }
     }
 
     private EmbeddedRelay() {
@@ -58,18 +67,25 @@ final class EmbeddedRelay {
         String external = config.getString("kaiku.relay.external-host");
         String host = external.isEmpty() ? bound.getAddress().getHostAddress() : external;
         List<Object> services = new ArrayList<>(config.getList("kaiku.external-services.services").unwrapped());
-        services.add(entry("stun", host, bound.getPort(), null));
-        services.add(entry("turn", host, bound.getPort(), config.getString(SECRET)));
+        services.add(entry("stun", host, bound.getPort(), "udp", null));
+        services.add(entry("turn", host, bound.getPort(), "udp", config.getString(SECRET)));
+        if (config.getBoolean("kaiku.relay.tcp")) {
+            services.add(entry("stun", host, bound.getPort(), "tcp", null));
+            services.add(entry("turn", host, bound.getPort(), "tcp", config.getString(SECRET)));
+        }
         config = config.withValue("kaiku.external-services.services", ConfigValueFactory.fromAnyRef(services));
+        if (relay.socks5() != null) {
+            config = config.withValue("kaiku.bytestreams.enabled", ConfigValueFactory.fromAnyRef(true));
+        }
         return new Started(relay, config);
     }
 
-    private static Map<String, Object> entry(String type, String host, int port, String secret) {
+    private static Map<String, Object> entry(String type, String host, int port, String transport, String secret) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", type);
         m.put("host", host);
         m.put("port", port);
-        m.put("transport", "udp");
+        m.put("transport", transport);
         m.put("name", "Kaiku relay");
         if (secret != null) {
             m.put("secret", secret);

@@ -170,8 +170,12 @@ public final class KaikuServer implements AutoCloseable {
         EmbeddedRelay.Started relayed = EmbeddedRelay.start(config, settings.dataDir());
         relay = relayed.relay();
         config = relayed.config();
+        RelayBytestreams bytestreams = relayed.bytestreams();
         if (relay != null) {
-            LOG.info("relay (STUN/TURN over UDP) on {}", relay.stunAddress());
+            LOG.info("relay (STUN/TURN over UDP{}) on {}", config.getBoolean("kaiku.relay.tcp") ? " and TCP" : "", relay.stunAddress());
+            if (relay.socks5() != null) {
+                LOG.info("SOCKS5 bytestreams proxy (XEP-0065) on {}", relay.socks5().address());
+            }
         }
 
         system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
@@ -194,7 +198,7 @@ public final class KaikuServer implements AutoCloseable {
         checkNotStopping();
 
         try {
-            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData, archive, health)), settings.startTimeout(), "kaiku.start-timeout");
+            engine = await(XmppEngine.start(system, engineSettings, new Stores(credentials, offline, accountData, archive, health), bytestreams), settings.startTimeout(), "kaiku.start-timeout");
         } catch (SettingsException e) {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }

@@ -25,7 +25,7 @@ class EmbeddedRelayTest {
     Path dataDir;
 
     private static Config config(boolean enabled) {
-        return ConfigFactory.parseMap(Map.of("kaiku.relay.enabled", enabled, "kaiku.relay.port", 0,
+        return ConfigFactory.parseMap(Map.of("kaiku.relay.enabled", enabled, "kaiku.relay.port", 0, "kaiku.relay.socks5.port", 0,
                 "pekko.loglevel", "WARNING")).withFallback(ConfigFactory.load());
     }
 
@@ -42,7 +42,9 @@ class EmbeddedRelayTest {
         String secret;
         try {
             List<? extends Config> services = s.config().getConfigList("kaiku.external-services.services");
-            assertThat(services).extracting(c -> c.getString("type")).containsExactly("stun", "turn");
+            assertThat(services).extracting(c -> c.getString("type") + "/" + c.getString("transport"))
+                    .containsExactly("stun/udp", "turn/udp", "stun/tcp", "turn/tcp");
+            assertThat(services.get(3).getString("secret")).isEqualTo(services.get(1).getString("secret"));
             assertThat(services.get(1).getInt("port")).isEqualTo(s.relay().stunAddress().getPort());
             secret = services.get(1).getString("secret");
             assertThat(secret).isNotEmpty().isEqualTo(Files.readString(dataDir.resolve("relay.secret")));

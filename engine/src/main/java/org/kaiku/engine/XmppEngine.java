@@ -17,6 +17,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.auth.CredentialStore;
+import org.kaiku.engine.bytestreams.BytestreamsProxy;
+import org.kaiku.engine.bytestreams.ProxyService;
+import org.kaiku.engine.bytestreams.ProxySettings;
 import org.kaiku.engine.c2s.C2sContext;
 import org.kaiku.engine.component.ComponentDirectory;
 import org.kaiku.engine.component.ComponentService;
@@ -74,6 +77,16 @@ public final class XmppEngine {
     }
 
     public static CompletionStage<XmppEngine> start(ActorSystem<?> system, EngineSettings settings, Stores stores) {
+        return start(system, settings, stores, null);
+    }
+
+    /**
+     * Starts the engine; {@code bytestreams} is the network side of the XEP-0065 proxy (the
+     * relay's SOCKS5 listener), served at {@code kaiku.bytestreams.domain} when
+     * {@code kaiku.bytestreams.enabled} is on (then it must not be null).
+     */
+    public static CompletionStage<XmppEngine> start(ActorSystem<?> system, EngineSettings settings, Stores stores,
+                                                    BytestreamsProxy bytestreams) {
         CredentialStore credentials = stores.credentials();
         TlsMaterial tls;
         ModuleRegistry modules;
@@ -82,6 +95,7 @@ public final class XmppEngine {
         UploadSettings uploadSettings;
         WebSettings webSettings;
         org.kaiku.engine.muc.MucSettings mucSettings;
+        ProxySettings proxySettings;
         byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
@@ -93,6 +107,17 @@ public final class XmppEngine {
             mucSettings = org.kaiku.engine.muc.MucSettings.fromConfig(system.settings().config(), settings.domain());
             if (componentSettings.secrets().containsKey(mucSettings.domain()) || mucSettings.domain().equals(uploadSettings.domain())) {
                 throw new SettingsException("kaiku.muc.domain", mucSettings.domain() + " is also configured as a component or the upload service");
+            }
+            proxySettings = ProxySettings.fromConfig(system.settings().config(), settings.domain());
+            if (proxySettings.enabled()) {
+                if (bytestreams == null) {
+                    throw new SettingsException("kaiku.bytestreams.enabled", "is on but no SOCKS5 proxy runs (kaiku.relay.socks5)");
+                }
+                if (componentSettings.secrets().containsKey(proxySettings.domain()) || proxySettings.domain().equals(uploadSettings.domain())
+                        || proxySettings.domain().equals(mucSettings.domain())) {
+                    throw new SettingsException("kaiku.bytestreams.domain", proxySettings.domain()
+                            + " is also configured as a component, the upload or the MUC service");
+                }
             }
             uploadSecret = NodeSecret.load(settings.dataDir().resolve("upload.secret"), "kaiku.data-dir");
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
@@ -110,6 +135,9 @@ public final class XmppEngine {
         serverHandler.answersTo(caps::onResponse);
         org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router, modules.module(MamModule.class)
                 .map(mam -> new org.kaiku.engine.muc.RoomArchive(stores.archive(), mam)).orElse(null));
+        if (proxySettings.enabled()) {
+            directory.serveLocally(proxySettings.domain(), new ProxyService(proxySettings, settings.domain(), bytestreams, router::route));
+        }
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
                 credentials);

@@ -35,6 +35,7 @@ class ExternalCassandraTest {
                     "kaiku.admin.port", 0,
                     "kaiku.cluster.port", 0,
                     "kaiku.relay.port", 0,
+                    "kaiku.relay.socks5.port", 0,
                     "kaiku.cassandra.contact-points", List.of(contact)), null));
             try {
                 assertThat(server.accounts().add("dave@localhost", "dave-secret").toCompletableFuture().get()).isTrue();

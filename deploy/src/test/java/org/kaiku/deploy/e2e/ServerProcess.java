@@ -72,6 +72,7 @@ final class ServerProcess implements AutoCloseable {
                 "kaiku.cassandra.local.storage-port = " + ports.storage(),
                 "kaiku.cassandra.local.jmx-port = " + ports.jmx(),
                 "kaiku.relay.port = 0",
+                "kaiku.relay.socks5.port = 0",
                 ""));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx512m",

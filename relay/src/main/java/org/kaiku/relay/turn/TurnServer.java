@@ -30,7 +30,9 @@ import org.ice4j.message.Request;
 import org.kaiku.relay.StunResponder;
 
 /**
- * The relay's STUN/TURN listener on one UDP socket (RFC 8489, RFC 8656 over UDP): it demultiplexes
+ * The relay's STUN/TURN server on one UDP socket (RFC 8489, RFC 8656 over UDP) and, through
+ * {@link TurnTcpListener}, over TCP on the same port (each TCP connection's messages arrive as
+ * datagrams of its remote address, and answers to that address go back on the connection). It demultiplexes
  * datagrams (first two bits 00: STUN, 01: ChannelData, anything else dropped, RFC 8656 section
  * 12), answers Binding itself, authenticates every TURN request with the long-term credential
  * mechanism (RFC 8489 section 9.2.4: 401 with REALM and NONCE, 400 when an attribute of the
@@ -62,6 +64,8 @@ public final class TurnServer extends AbstractActor {
     private final Map<InetSocketAddress, ActorRef> allocations = new HashMap<>();
     private final Map<ActorRef, Owner> owners = new HashMap<>();
     private final Map<String, Integer> perUser = new HashMap<>();
+    /** Clients over TCP: their connection actor, which takes {@code Udp.Send} like the socket. */
+    private final Map<InetSocketAddress, ActorRef> tcpClients = new HashMap<>();
 
     private TurnServer(TurnConfig config, TurnCredentials credentials, CompletableFuture<InetSocketAddress> bound) {
         this.config = config;
@@ -73,6 +77,12 @@ public final class TurnServer extends AbstractActor {
     public static Props props(TurnConfig config, TurnCredentials credentials, CompletableFuture<InetSocketAddress> bound) {
         return Props.create(TurnServer.class, () -> new TurnServer(config, credentials, bound))
                 .withMailbox("kaiku.relay.listener-mailbox");
+    }
+
+    /** The TCP listener that feeds {@code server} (see {@link TurnTcpListener}). */
+    public static Props tcpListenerProps(InetSocketAddress bindTo, ActorRef server, int maxConnections,
+                                         CompletableFuture<InetSocketAddress> bound) {
+        return TurnTcpListener.props(bindTo, server, maxConnections, bound);
     }
 
     @Override
@@ -103,6 +113,17 @@ public final class TurnServer extends AbstractActor {
     private Receive ready() {
         return receiveBuilder()
                 .match(Udp.Received.class, this::received)
+                .match(TurnTcpConnection.FromTcp.class, t -> {
+                    tcpClients.put(t.client(), getSender());
+                    received(new Udp.Received(t.data(), t.client()));
+                })
+                .match(TurnTcpConnection.TcpGone.class, g -> {
+                    tcpClients.remove(g.client());
+                    ActorRef allocation = allocations.get(g.client());
+                    if (allocation != null) {
+                        getContext().stop(allocation); // RFC 8656 section 3.1: it ends with its connection
+                    }
+                })
                 .match(Allocation.Released.class, r -> released(getSender()))
                 .match(Terminated.class, t -> released(t.actor()))
                 .match(Udp.CommandFailed.class, f -> {
@@ -237,7 +258,7 @@ public final class TurnServer extends AbstractActor {
         if (lifetime.isZero()) {
             lifetime = config.defaultLifetime();
         }
-        ActorRef allocation = getContext().actorOf(Allocation.props(config, socket, client, username, key, m, lifetime, evenPort == 0));
+        ActorRef allocation = getContext().actorOf(Allocation.props(config, transport(client), client, username, key, m, lifetime, evenPort == 0));
         getContext().watch(allocation);
         allocations.put(client, allocation);
         owners.put(allocation, new Owner(client, quotaId));
@@ -274,6 +295,11 @@ public final class TurnServer extends AbstractActor {
     }
 
     private void send(InetSocketAddress client, byte[] message) {
-        socket.tell(UdpMessage.send(ByteString.fromArray(message), client), getSelf());
+        transport(client).tell(UdpMessage.send(ByteString.fromArray(message), client), getSelf());
+    }
+
+    /** The UDP socket, or the TCP connection of a client that came over TCP. */
+    private ActorRef transport(InetSocketAddress client) {
+        return tcpClients.getOrDefault(client, socket);
     }
 }

@@ -61,6 +61,18 @@ class TurnUclientTest {
     }
 
     @Test
+    void overTcpChannelsRelayEveryMessage() throws Exception {
+        Result r = uclient("-t", "-u", "alice", "-w", "wonderland", "-y", "-c", "-n", "40", "-l", "120", "-m", "2");
+        r.assertNoLoss();
+    }
+
+    @Test
+    void overTcpSendAndDataIndicationsRelayEveryMessage() throws Exception {
+        Result r = uclient("-t", "-u", "alice", "-w", "wonderland", "-y", "-c", "-s", "-n", "40", "-l", "121", "-m", "2");
+        r.assertNoLoss();
+    }
+
+    @Test
     void timeLimitedSharedSecretCredentialsAreAccepted() throws Exception {
         Result r = uclient("-u", "bob", "-W", "north", "-y", "-c", "-n", "20", "-m", "1");
         r.assertNoLoss();

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts an account's messages into its archive (XEP-0313 section 7.1.1: messages of type normal
- * or chat with a body, sent or received; not errors, headlines or groupchat) and stamps the
+ * or chat with a body or a XEP-0334 store hint, sent or received; not errors, headlines or groupchat) and stamps the
  * delivered copy with the XEP-0359 {@code <stanza-id by='account'/>} under which it was archived
  * (XEP-0313 section 3.3). The account's entity calls it: {@link #incoming} on the way to its
  * resources, {@link #outgoing} for what its clients sent (after the message was routed).
@@ -164,7 +164,12 @@ public final class MessageArchiver {
         return retry.size();
     }
 
-    /** XEP-0313 section 7.1.1: type normal (or none) or chat, with a body. */
+    /**
+     * XEP-0313 section 7.1.1: type normal (or none) or chat, with a body, or with the XEP-0334
+     * {@code <store/>} hint (section 4.4: such a message SHOULD be stored although it has no
+     * body; XEP-0353 Jingle Message Initiation relies on it so that every device of both users
+     * sees {@code <propose/>}, {@code <proceed/>}, {@code <finish/>} in the archive).
+     */
     public static boolean archivable(XmlElement message) {
         if (!"message".equals(message.name())) {
             return false;
@@ -173,8 +178,12 @@ public final class MessageArchiver {
         if (type != null && !type.equals("normal") && !type.equals("chat")) {
             return false;
         }
-        return message.child("body", message.namespace().isEmpty() ? Namespaces.CLIENT : message.namespace()) != null;
+        return message.child("body", message.namespace().isEmpty() ? Namespaces.CLIENT : message.namespace()) != null
+                || message.child("store", STORE_HINT_NAMESPACE) != null;
     }
+
+    /** XEP-0334 Message Processing Hints. */
+    private static final String STORE_HINT_NAMESPACE = "urn:xmpp:hints";
 
     /** The id it is archived under, empty when preferences say no or are not known yet. */
     private Optional<ArchiveId> archive(String account, Jid with, boolean outgoing, XmlElement message,
