@@ -3,7 +3,6 @@ package org.kaiku.deploy.e2e;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -312,13 +311,5 @@ final class SmackSuiteReport {
                     .append(" | ").append(r.docReason()).append(" |\n");
         }
         return sb.toString();
-    }
-
-    Map<String, Long> totals() {
-        Map<String, Long> t = new LinkedHashMap<>();
-        for (Outcome o : Outcome.values()) {
-            t.put(o.name(), count(o));
-        }
-        return t;
     }
 }
