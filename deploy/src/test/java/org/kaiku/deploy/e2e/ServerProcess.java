@@ -64,6 +64,11 @@ final class ServerProcess implements AutoCloseable {
 
     /** As above, with more `kaiku run` flags (e.g. {@code --cassandra HOST:PORT}). */
     static ServerProcess start(Path dataDir, Ports ports, Path log, String... moreFlags) throws Exception {
+        return start(dataDir, ports, log, List.of(), moreFlags);
+    }
+
+    /** As above, with more lines for the node's config file (HOCON, e.g. {@code kaiku.upload.enabled = on}). */
+    static ServerProcess start(Path dataDir, Ports ports, Path log, List<String> moreConfig, String... moreFlags) throws Exception {
         Files.createDirectories(dataDir);
         Path conf = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
         Files.writeString(conf, String.join("\n",
@@ -73,6 +78,7 @@ final class ServerProcess implements AutoCloseable {
                 "kaiku.cassandra.local.jmx-port = " + ports.jmx(),
                 "kaiku.relay.port = 0",
                 "kaiku.relay.socks5.port = 0",
+                String.join("\n", moreConfig),
                 ""));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx512m",

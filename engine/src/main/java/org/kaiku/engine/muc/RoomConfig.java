@@ -63,7 +63,16 @@ public record RoomConfig(String name, String description, boolean persistent, bo
      * @throws IllegalArgumentException with the problems when the form does not answer {@link #form}
      */
     public RoomConfig apply(DataForm submitted, int maxOccupants) {
-        List<String> problems = form(maxOccupants).problems(submitted);
+        // maxusers offers a few sizes, but any number up to the service's maximum is taken (a
+        // larger one is lowered to it): owners and clients such as Smack's tests ask for exact sizes
+        DataForm blank = form(maxOccupants);
+        List<DataForm.Field> fields = new ArrayList<>();
+        for (DataForm.Field f : blank.fields()) {
+            fields.add((P + "maxusers").equals(f.var())
+                    ? new DataForm.Field(f.var(), "text-single", f.label(), f.required(), f.values(), List.of(), f.validate())
+                    : f);
+        }
+        List<String> problems = new DataForm(blank.type(), blank.title(), blank.instructions(), fields).problems(submitted);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -77,6 +86,9 @@ public record RoomConfig(String name, String description, boolean persistent, bo
             max = Integer.parseInt(text(submitted, "maxusers", Integer.toString(maxUsers)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("muc#roomconfig_maxusers is not a number");
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("muc#roomconfig_maxusers must be at least 1");
         }
         return new RoomConfig(text(submitted, "roomname", name), text(submitted, "roomdesc", description),
                 flag(submitted, "persistentroom", persistent), flag(submitted, "publicroom", isPublic),

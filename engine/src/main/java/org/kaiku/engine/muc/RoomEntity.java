@@ -561,7 +561,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                         : result(iq, null);
             }
             if (me == null) {
-                return reply(iq, StanzaError.Condition.NOT_ACCEPTABLE, "only occupants may query occupants");
+                // section 6.7: a non-occupant's disco request to an occupant JID is a bad-request
+                boolean disco = payload != null && (payload.is("query", RoomAdmin.DISCO_INFO) || payload.is("query", RoomAdmin.DISCO_ITEMS));
+                return reply(iq, disco ? StanzaError.Condition.BAD_REQUEST : StanzaError.Condition.NOT_ACCEPTABLE,
+                        "only occupants may query occupants");
             }
             Occupants.Occupant target = occupants.byNick(to.resource());
             if (target == null) {

@@ -355,6 +355,28 @@ class MucSmackTest {
         a.leave();
     }
 
+    /** Two cases Smack's own server test suite found (docs/compliance.md). */
+    @Test
+    void nonOccupantDiscoIsABadRequestAndMaxUsersTakesAnyNumber() throws Exception {
+        MultiUserChat a = muc(alice, "small");
+        a.create(nick("Alice")).makeInstant();
+        FillableForm form = a.getConfigurationForm().getFillableForm();
+        // not one of the sizes the form offers: taken as asked (section 10.2 only suggests sizes)
+        form.setAnswer("muc#roomconfig_maxusers", 2);
+        a.sendConfigurationForm(form);
+        MultiUserChat b = muc(bob, "small");
+        b.join(nick("Bob"));
+        MultiUserChat c = muc(carol, "small");
+        // section 7.2.10: a room at its maximum refuses a third occupant with service-unavailable
+        assertThat(errorCondition(() -> c.join(nick("Carol")))).isEqualTo(Condition.service_unavailable);
+        // section 6.7: disco of an occupant JID by a non-occupant is a bad-request
+        org.jivesoftware.smackx.disco.ServiceDiscoveryManager disco = org.jivesoftware.smackx.disco.ServiceDiscoveryManager.getInstanceFor(carol);
+        assertThat(errorCondition(() -> disco.discoverItems(JidCreate.from("small@conference.localhost/Alice"))))
+                .isEqualTo(Condition.bad_request);
+        b.leave();
+        a.destroy("done", null);
+    }
+
     @Test
     void nickChangesAndAClosedSessionLeavesTheRoom() throws Exception {
         MultiUserChat a = muc(alice, "corner");

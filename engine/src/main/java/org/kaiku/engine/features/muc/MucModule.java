@@ -14,7 +14,7 @@ import org.kaiku.engine.muc.MucSettings;
  * org.kaiku.engine.muc.MucService}; rooms are {@link org.kaiku.engine.muc.RoomEntity}.
  */
 @Xep(number = 45, version = "1.35.5", status = Xep.Status.PARTIAL,
-        note = "no reserved nicknames, registration (section 7.10), voice requests or multi-session nicks; occupants and history are in memory (lost when a room's entity stops; clients rejoin after a self-ping)")
+        note = "no reserved nicknames, registration (section 7.10), voice requests, public logging (muc#roomconfig_enablelogging) or multi-session nicks; occupants and history are in memory (lost when a room's entity stops; clients rejoin after a self-ping)")
 @Xep(number = 421, version = "1.0.1", status = Xep.Status.COMPLETE, note = "HMAC-SHA-256 of the real bare JID with a per-room secret")
 @Xep(number = 410, version = "1.1.0", status = Xep.Status.COMPLETE, note = "rooms answer self-pings themselves (self-ping-optimization)")
 @Xep(number = 249, version = "1.2", status = Xep.Status.COMPLETE, note = "direct invitations are messages between users; nothing of the server")
