@@ -212,9 +212,42 @@ class SmackSuiteTest {
         }
         Path doc = Path.of("..", "docs", "compliance.md");
         String committed = Files.exists(doc) ? Files.readString(doc) : "";
-        assertThat(committed)
+        if (!committed.equals(expectedDoc)) {
+            System.out.println("docs/compliance.md differs from this run (unclaimed outcomes may vary); to take this run's:"
+                    + " cp deploy/target/smack-inttest/compliance.md docs/compliance.md");
+        }
+        // What must not go stale: the claims, the list of suite tests and the outcomes of claimed
+        // ones. Outcomes of unclaimed specifications are not asserted (they may vary between runs
+        // on a loaded machine and are not rerun), so they are left out of the comparison.
+        assertThat(claimedView(committed))
                 .as("docs/compliance.md is stale; from the repository root: cp deploy/target/smack-inttest/compliance.md docs/compliance.md")
-                .isEqualTo(expectedDoc);
+                .isEqualTo(claimedView(expectedDoc));
+    }
+
+    /**
+     * The document without what depends on unclaimed outcomes: the totals table, and the counts
+     * and outcomes on the rows of specifications not claimed.
+     */
+    static String claimedView(String doc) {
+        StringBuilder out = new StringBuilder();
+        boolean totals = false;
+        for (String line : doc.split("\n", -1)) {
+            if (line.startsWith("## ")) {
+                totals = line.equals("## Totals");
+            }
+            if (totals) {
+                continue;
+            }
+            String[] cells = line.split("\\|", -1);
+            boolean unclaimedSpec = cells.length > 3 && cells[2].trim().equals("no");
+            boolean unclaimedTest = cells.length > 3 && cells[1].contains("(not claimed)");
+            if (unclaimedSpec || unclaimedTest) {
+                out.append(cells[1].trim()).append(" | ").append(cells[2].trim()).append('\n');
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /** The suite's settings: the node's domain, address and port, its certificate trusted, accounts made by the administrator. */
