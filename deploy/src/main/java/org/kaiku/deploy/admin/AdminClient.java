@@ -69,6 +69,14 @@ public final class AdminClient {
         return send("DELETE", "/users/" + encode(jid), null);
     }
 
+    public Response setDisabled(String jid, boolean disabled) throws Unavailable {
+        return send("PUT", "/users/" + encode(jid) + "/disabled", AdminServer.JSON.createObjectNode().put("disabled", disabled));
+    }
+
+    public Response endSessions(String jid) throws Unavailable {
+        return send("DELETE", "/users/" + encode(jid) + "/sessions", null);
+    }
+
     public Response listUsers(String domain) throws Unavailable {
         return send("GET", "/users?domain=" + encode(domain), null);
     }

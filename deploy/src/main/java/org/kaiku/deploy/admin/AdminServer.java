@@ -197,6 +197,28 @@ public final class AdminServer implements AutoCloseable {
             }
             return delete(parts.get(1));
         }
+        if (parts.size() == 3 && parts.get(0).equals("users") && parts.get(2).equals("disabled")) {
+            // XEP-0133 disable-user / reenable-user for operators: PUT {"disabled": true|false}
+            if (!method.equals("PUT")) {
+                return Reply.error(405, method + " not allowed on /users/{jid}/disabled").withHeader("Allow", "PUT");
+            }
+            JsonNode body = body(exchange);
+            JsonNode flag = body == null ? null : body.get("disabled");
+            if (flag == null || !flag.isBoolean()) {
+                return Reply.error(400, "body must be {\"disabled\": true} or {\"disabled\": false}");
+            }
+            String jid = parts.get(1);
+            return await(() -> flag.booleanValue() ? accounts.disable(jid) : accounts.enable(jid))
+                    ? Reply.json(200, jidNode(jid).put("disabled", flag.booleanValue())) : Reply.error(404, "no such user");
+        }
+        if (parts.size() == 3 && parts.get(0).equals("users") && parts.get(2).equals("sessions")) {
+            // XEP-0133 end-user-session for operators
+            if (!method.equals("DELETE")) {
+                return Reply.error(405, method + " not allowed on /users/{jid}/sessions").withHeader("Allow", "DELETE");
+            }
+            String jid = parts.get(1);
+            return await(() -> accounts.endSessions(jid)) ? Reply.json(200, jidNode(jid)) : Reply.error(404, "no such user");
+        }
         if (parts.size() == 3 && parts.get(0).equals("users") && parts.get(2).equals("password")) {
             if (!method.equals("PUT")) {
                 return Reply.error(405, method + " not allowed on /users/{jid}/password").withHeader("Allow", "PUT");

@@ -20,19 +20,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kaiku user add|passwd|del|list}: account administration through the running server's
+ * {@code kaiku user add|add-many|passwd|del|disable|enable|kick|list}: account administration through the running server's
  * admin endpoint (the server owns the credential store; the CLI never touches Cassandra).
  */
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage accounts on the running server.",
-        subcommands = {UserCommand.Add.class, UserCommand.AddMany.class, UserCommand.Passwd.class, UserCommand.Del.class, UserCommand.ListUsers.class})
+        subcommands = {UserCommand.Add.class, UserCommand.AddMany.class, UserCommand.Passwd.class, UserCommand.Del.class,
+                UserCommand.Disable.class, UserCommand.Enable.class, UserCommand.Kick.class, UserCommand.ListUsers.class})
 public final class UserCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: add, passwd, del or list");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: add, add-many, passwd, del, disable, enable, kick or list");
     }
 
     /** What every user subcommand needs to find the server. */
@@ -300,6 +301,70 @@ public final class UserCommand implements Runnable {
         @Override
         String done(AdminClient.Response response) {
             return jid + ": deleted";
+        }
+
+        @Override
+        String subject() {
+            return jid;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable an account: its sessions end and it cannot log in until enabled again; nothing is erased.")
+    static final class Disable extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "JID")
+        String jid;
+
+        @Override
+        AdminClient.Response call(AdminClient client) throws AdminClient.Unavailable {
+            return client.setDisabled(jid, true);
+        }
+
+        @Override
+        String done(AdminClient.Response response) {
+            return jid + ": disabled";
+        }
+
+        @Override
+        String subject() {
+            return jid;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled account again.")
+    static final class Enable extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "JID")
+        String jid;
+
+        @Override
+        AdminClient.Response call(AdminClient client) throws AdminClient.Unavailable {
+            return client.setDisabled(jid, false);
+        }
+
+        @Override
+        String done(AdminClient.Response response) {
+            return jid + ": enabled";
+        }
+
+        @Override
+        String subject() {
+            return jid;
+        }
+    }
+
+    @Command(name = "kick", mixinStandardHelpOptions = true, description = "End every session of an account; it may log in again at once.")
+    static final class Kick extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "JID")
+        String jid;
+
+        @Override
+        AdminClient.Response call(AdminClient client) throws AdminClient.Unavailable {
+            return client.endSessions(jid);
+        }
+
+        @Override
+        String done(AdminClient.Response response) {
+            return jid + ": sessions ended";
         }
 
         @Override

@@ -119,6 +119,31 @@ class AdminEndpointTest {
     }
 
     @Test
+    void anAccountIsDisabledEnabledAndKicked() throws Exception {
+        assertThat(user("add", "carol@localhost", "secret").exitCode()).isZero();
+        CliRun disable = user("disable", "carol@localhost");
+        assertThat(disable.exitCode()).as(disable.err()).isZero();
+        assertThat(disable.out()).isEqualTo("carol@localhost: disabled" + System.lineSeparator());
+        assertThat(store.account("localhost", "carol").toCompletableFuture().get().disabled()).isTrue();
+        assertThat(sha256("carol").verifyPassword("secret")).as("nothing erased").isTrue();
+
+        CliRun enable = user("enable", "carol@localhost");
+        assertThat(enable.exitCode()).as(enable.err()).isZero();
+        assertThat(store.account("localhost", "carol").toCompletableFuture().get().disabled()).isFalse();
+
+        CliRun kick = user("kick", "carol@localhost");
+        assertThat(kick.exitCode()).as(kick.err()).isZero();
+        assertThat(kick.out()).contains("carol@localhost: sessions ended");
+
+        for (String sub : new String[] {"disable", "enable", "kick"}) {
+            CliRun ghost = user(sub, "ghost@localhost");
+            assertThat(ghost.exitCode()).as(sub).isEqualTo(1);
+            assertThat(ghost.err()).as(sub).startsWith("kaiku: ghost@localhost: no such user");
+        }
+        assertThat(user("disable", "not a jid").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void missingAccountsAreNotFound() {
         CliRun passwd = user("passwd", "ghost@localhost", "x");
         assertThat(passwd.exitCode()).isEqualTo(1);
