@@ -73,15 +73,9 @@ class SmackSuiteTest {
     static final Map<String, String> KNOWN_FAILURES = new LinkedHashMap<>();
 
     static {
-        // XEP-0313: MessageArchiver writes the archive behind delivery (its Javadoc gives the trade).
-        // Both tests query the archive the moment the last message arrived, so the query may run
-        // before the newest writes are in Cassandra: mamTest then finds an older message last,
-        // mamPageTest a complete first page or an RSM 'after' id not yet readable. Reading one's
-        // own writes needs the query to wait for the account's writes in flight, across nodes.
-        String archiveTrails = "the archive is written behind delivery (MessageArchiver): a query made the moment a"
-                + " message arrived may not see it yet; depends on timing";
-        KNOWN_FAILURES.put("MamIntegrationTest.mamTest", archiveTrails);
-        KNOWN_FAILURES.put("MamIntegrationTest.mamPageTest", archiveTrails);
+        // XEP-0313: MessageArchiver writes the archive behind delivery, and a query waits for the
+        // account's writes in flight on its node (MessageArchiver.settled), so MamIntegrationTest's
+        // query made the moment a message arrived sees it: no longer a known failure.
         // XEP-0045 section 10.2 lists muc#roomconfig_enablelogging (public logs of the room); Kaiku
         // archives rooms with XEP-0313 instead and does not offer the field, so the test cannot run.
         // RFC 6121 section 2.5.2: removing a contact makes the user's entity send the contact an

@@ -93,7 +93,7 @@ public final class MamModule implements XmppModule {
         PrefsCache prefs = new PrefsCache(ctx.stores().accountData(), settings.prefsRefresh(), System::nanoTime);
         ArchiveStore store = ctx.stores().archive();
         this.archiver = new MessageArchiver(store, prefs, clock, ctx.stores().health());
-        Handlers h = new Handlers(store, prefs, settings);
+        Handlers h = new Handlers(store, prefs, settings, archiver);
         this.handlers = h;
         return ModuleRegistration.builder()
                 .accountFeature(Mam.NAMESPACE)
@@ -127,7 +127,7 @@ public final class MamModule implements XmppModule {
         }
     }
 
-    private record Handlers(ArchiveStore store, PrefsCache prefs, MamSettings settings) {
+    private record Handlers(ArchiveStore store, PrefsCache prefs, MamSettings settings, MessageArchiver archiver) {
 
         CompletionStage<XmlElement> get(IqHandler.Request req) {
             XmlElement refused = refuse(req);
@@ -172,7 +172,18 @@ public final class MamModule implements XmppModule {
             return done(error(req, StanzaError.of(Condition.BAD_REQUEST, "unknown element " + p.name())));
         }
 
+        /**
+         * A query waits first for the archive writes this node issued for the account and that
+         * are still in flight (a few milliseconds), so a client that asks right after a message
+         * reached it finds that message (XEP-0313 section 4.1.2 gives results up to the query);
+         * delivery itself never waits for them. Writes issued on another node (the account's
+         * entity may live elsewhere in a cluster) are not waited for.
+         */
         private CompletionStage<XmlElement> query(IqHandler.Request req, MamQuery q) {
+            return archiver.settled(account(req)).thenCompose(x -> queryNow(req, q));
+        }
+
+        private CompletionStage<XmlElement> queryNow(IqHandler.Request req, MamQuery q) {
             if (q.node() != null) {
                 return done(error(req, StanzaError.of(Condition.ITEM_NOT_FOUND, "a user archive has no nodes")));
             }

@@ -185,9 +185,36 @@ public final class MessageArchiver {
     /** XEP-0334 Message Processing Hints. */
     private static final String STORE_HINT_NAMESPACE = "urn:xmpp:hints";
 
+    /**
+     * Completes once every archive write this node issued for {@code account} so far has
+     * completed or failed (a failed one waits in the retry buffer, not here); at once when none
+     * is in flight. A MAM query waits for it, so it sees what was just delivered.
+     */
+    public CompletionStage<Void> settled(String account) {
+        return writing.getOrDefault(account, DONE);
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** Per account, the writes in flight on this node (removed when the last one completes). */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> writing =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void track(String account, CompletionStage<?> write) {
+        CompletableFuture<Void> mine = write.toCompletableFuture().handle((x, err) -> (Void) null);
+        if (mine.isDone()) {
+            return;
+        }
+        CompletableFuture<Void> all = writing.compute(account, (k, prev) -> prev == null ? mine : CompletableFuture.allOf(prev, mine));
+        all.whenComplete((x, err) -> writing.remove(account, all));
+    }
+
     /** The id it is archived under, empty when preferences say no or are not known yet. */
     private Optional<ArchiveId> archive(String account, Jid with, boolean outgoing, XmlElement message,
-                                        Predicate<Jid> inRoster, Consumer<CompletionStage<Boolean>> written) {
+                                        Predicate<Jid> inRoster, Consumer<CompletionStage<Boolean>> issued) {
+        Consumer<CompletionStage<Boolean>> written = stage -> {
+            track(account, stage);
+            issued.accept(stage);
+        };
         ArchiveId id = nextId();
         ArchivedMessage row = new ArchivedMessage(id, with.toString(), outgoing, XmlDocument.write(message));
         Optional<MamPrefs> known = prefs.cached(account);
