@@ -106,10 +106,6 @@ class SmackSuiteTest {
         String noPubsub = "no publish-subscribe service (XEP-0060) yet";
         UNCLAIMED_REASONS.put("PubSubIntegrationTest.transientNotificationOnlyNodeWithItemTest", noPubsub);
         UNCLAIMED_REASONS.put("PubSubIntegrationTest.transientNotificationOnlyNodeWithoutItemTest", noPubsub);
-        String noProxy = "the transfer between the two clients did not complete; not investigated yet (stream"
-                + " initiation and bytestreams are client-to-client; the SOCKS5 proxy, XEP-0065, is being written)";
-        UNCLAIMED_REASONS.put("FileTransferIntegrationTest.fileTransferTest", noProxy);
-        UNCLAIMED_REASONS.put("FileTransferIntegrationTest.ibbFileTransferTest", noProxy);
         UNCLAIMED_REASONS.put("IoTDiscoveryIntegrationTest.registerClaimAndUnregisterThing", "no IoT registry (XEP-0347)");
         String noPepForE2e = "needs PEP (XEP-0163), which Kaiku does not offer yet";
         UNCLAIMED_REASONS.put("OXInstantMessagingIntegrationTest.basicInstantMessagingTest", noPepForE2e);
