@@ -192,7 +192,7 @@ public class TwoNodeClusterTest {
     }
 
     /** Waits for a condition (the deadline only bounds a failing test; a slow shared machine is expected). */
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
