@@ -54,7 +54,11 @@ import org.slf4j.LoggerFactory;
  * entities need a cluster even on one machine), the Cassandra stores (credentials, offline
  * messages, per-account XML documents, message archives), a {@link CassandraHealthProbe} feeding
  * the node's {@link StorageHealth} (what {@code kaiku status} reports, and what the engine refuses
- * work by while Cassandra is down), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
+ * work by while Cassandra is down), the XMPP engine and the admin endpoint; and Pekko Management
+ * ({@code kaiku.management.*}: /ready, /alive, the cluster routes, the Cluster Bootstrap contact
+ * point), started before the node joins its cluster so that probes answer "not ready" until the
+ * node is Up, its stores connected and its client listener bound ({@link NodeReadiness}).
+ * {@link #close()} stops them in reverse
  * order, the engine first so every client receives its closing {@code <system-shutdown/>}
  * stream error (RFC 6120 section 4.9.3.22).
  */
@@ -188,8 +192,15 @@ public final class KaikuServer implements AutoCloseable {
         NodeReadiness readiness = NodeReadiness.get(Adapter.toClassic(system));
         if (management.enabled()) {
             // before joining: probes answer (not ready) meanwhile, and Cluster Bootstrap needs it
-            managementPort = await(org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start(),
-                    settings.startTimeout(), ManagementSettings.PORT).port();
+            try {
+                managementPort = await(org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start(),
+                        settings.startTimeout(), ManagementSettings.PORT).port();
+            } catch (StartupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw StartupException.runtime(ManagementSettings.PORT, "cannot listen on " + management.host() + ":"
+                        + management.port() + ": " + rootMessage(e), e);
+            }
             LOG.info("management endpoint on http://{}:{}/ (ready, alive, cluster)", management.host(), managementPort);
         }
         join();

@@ -82,9 +82,18 @@ class BootstrapClusterTest {
         HttpClient http = HttpClient.newHttpClient();
         for (KaikuServer node : nodes) {
             assertThat(node.managementPort()).isIn(management[0], management[1]);
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort() + "/ready"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort() + "/ready"))
+                    .timeout(Duration.ofSeconds(10)).build();
+            // the "sharding" check passes once the account region has registered with its coordinator
+            TwoNodeClusterTest.await("ready", () -> status(http, ready) == 200);
+        }
+    }
+
+    private static int status(HttpClient http, HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            throw new AssertionError(request.uri() + ": " + e, e);
         }
     }
 

@@ -221,7 +221,8 @@ class K8sManifestTest {
             String ready = container().path("readinessProbe").path("httpGet").path("path").asText();
             String alive = container().path("livenessProbe").path("httpGet").path("path").asText();
             String startup = container().path("startupProbe").path("httpGet").path("path").asText();
-            assertThat(get(base + ready)).isEqualTo(200);
+            // the "sharding" check passes once the account region has registered with its coordinator
+            TwoNodeClusterTest.await("ready", () -> get(base + ready) == 200);
             assertThat(get(base + alive)).isEqualTo(200);
             assertThat(get(base + startup)).isEqualTo(200);
             assertThat(get(base + "/cluster/members")).isEqualTo(200);
