@@ -26,6 +26,8 @@ import org.kaiku.deploy.admin.NodeStatus;
 import org.kaiku.deploy.config.ConfigLoader;
 import org.kaiku.deploy.config.DeploySettings;
 import org.kaiku.deploy.config.StartupException;
+import org.kaiku.deploy.management.ManagementSettings;
+import org.kaiku.deploy.management.NodeReadiness;
 import org.kaiku.engine.XmppEngine;
 import org.kaiku.engine.auth.AccountService;
 import org.kaiku.engine.config.EngineSettings;
@@ -52,7 +54,11 @@ import org.slf4j.LoggerFactory;
  * entities need a cluster even on one machine), the Cassandra stores (credentials, offline
  * messages, per-account XML documents, message archives), a {@link CassandraHealthProbe} feeding
  * the node's {@link StorageHealth} (what {@code kaiku status} reports, and what the engine refuses
- * work by while Cassandra is down), the XMPP engine and the admin endpoint. {@link #close()} stops them in reverse
+ * work by while Cassandra is down), the XMPP engine and the admin endpoint; and Pekko Management
+ * ({@code kaiku.management.*}: /ready, /alive, the cluster routes, the Cluster Bootstrap contact
+ * point), started before the node joins its cluster so that probes answer "not ready" until the
+ * node is Up, its stores connected and its client listener bound ({@link NodeReadiness}).
+ * {@link #close()} stops them in reverse
  * order, the engine first so every client receives its closing {@code <system-shutdown/>}
  * stream error (RFC 6120 section 4.9.3.22).
  */
@@ -66,7 +72,10 @@ public final class KaikuServer implements AutoCloseable {
     private final DeploySettings settings;
     private final EngineSettings engineSettings;
     private final Config config;
+    private final ManagementSettings management;
     private volatile boolean stopRequested;
+    private volatile boolean serving;
+    private int managementPort = -1;
     private boolean started;
     private LocalCassandra localCassandra;
     private ActorSystem<Void> system;
@@ -82,8 +91,9 @@ public final class KaikuServer implements AutoCloseable {
     private org.kaiku.relay.RelayNode relay;
     private boolean closed;
 
-    private KaikuServer(DeploySettings settings, EngineSettings engineSettings, Config config) {
+    private KaikuServer(DeploySettings settings, EngineSettings engineSettings, Config config, ManagementSettings management) {
         this.settings = settings;
+        this.management = management;
         this.engineSettings = engineSettings;
         this.config = config;
     }
@@ -106,12 +116,14 @@ public final class KaikuServer implements AutoCloseable {
         if (!settings.embeddedCassandra()) {
             cassandraSettings(config);
         }
+        ManagementSettings management = ManagementSettings.fromConfig(config);
         checkDistinct(List.of(
                 Map.entry("kaiku.c2s.port", engineSettings.c2sPort()),
                 Map.entry("kaiku.c2s.tls-port", engineSettings.c2sTlsPort()),
                 Map.entry(DeploySettings.ADMIN_PORT, settings.adminPort()),
-                Map.entry(DeploySettings.CLUSTER_PORT, settings.clusterPort())));
-        return new KaikuServer(settings, engineSettings, config);
+                Map.entry(DeploySettings.CLUSTER_PORT, settings.clusterPort()),
+                Map.entry(ManagementSettings.PORT, management.enabled() ? management.port() : -1)));
+        return new KaikuServer(settings, engineSettings, config, management);
     }
 
     private static void checkDistinct(List<Map.Entry<String, Integer>> ports) {
@@ -178,8 +190,23 @@ public final class KaikuServer implements AutoCloseable {
             }
         }
 
-        system = startActorSystem(clusterOverrides().withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
+        system = startActorSystem(clusterOverrides().withFallback(management.pekkoOverrides())
+                .withFallback(CassandraSettings.pekkoOverrides(cassandra)).withFallback(config));
         ClusterLog.start(system);
+        NodeReadiness readiness = NodeReadiness.get(Adapter.toClassic(system));
+        if (management.enabled()) {
+            // before joining: probes answer (not ready) meanwhile, and Cluster Bootstrap needs it
+            try {
+                managementPort = await(org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start(),
+                        settings.startTimeout(), ManagementSettings.PORT).port();
+            } catch (StartupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw StartupException.runtime(ManagementSettings.PORT, "cannot listen on " + management.host() + ":"
+                        + management.port() + ": " + rootMessage(e), e);
+            }
+            LOG.info("management endpoint on http://{}:{}/ (ready, alive, cluster)", management.host(), managementPort);
+        }
         join();
         checkNotStopping();
 
@@ -191,6 +218,7 @@ public final class KaikuServer implements AutoCloseable {
             // before any account entity recovers: the plugin's own lazy creation gave up for good on a slow first start
             JournalSchema.ensure(system, cassandra);
             probe = CassandraHealthProbe.start(cassandra, health, PROBE_EVERY);
+            readiness.storage(() -> health.snapshot().up());
         } catch (RuntimeException e) {
             throw StartupException.runtime(DeploySettings.CONTACT_POINTS, "cannot use Cassandra at "
                     + cassandra.contactPoints() + ": " + rootMessage(e), e);
@@ -203,6 +231,8 @@ public final class KaikuServer implements AutoCloseable {
             throw StartupException.runtime(e.key(), e.problem(), e);
         }
         checkNotStopping();
+        serving = true;
+        readiness.listener(() -> serving);
         MessageArchiver archiver = engine.modules().module(MamModule.class).map(MamModule::archiver).orElse(null);
         NodeStatus status = new NodeStatus(startedAt, java.time.Clock.systemUTC(), engine::connections, health,
                 () -> archiver == null ? 0 : archiver.pendingRetries(), () -> archiver == null ? 0 : archiver.lostWrites(),
@@ -221,6 +251,9 @@ public final class KaikuServer implements AutoCloseable {
      * taken. The real binds later still report a port lost to a race.
      */
     private void checkPortsFree() {
+        if (management.enabled()) {
+            checkFree(management.bindHost().isBlank() ? management.host() : management.bindHost(), management.port(), ManagementSettings.PORT);
+        }
         checkFree(engineSettings.bindHost(), engineSettings.c2sPort(), "kaiku.c2s.port");
         checkFree(engineSettings.bindHost(), engineSettings.c2sTlsPort(), "kaiku.c2s.tls-port");
         checkFree("127.0.0.1", settings.adminPort(), DeploySettings.ADMIN_PORT);
@@ -285,7 +318,11 @@ public final class KaikuServer implements AutoCloseable {
     private void join() {
         CompletableFuture<Void> up = new CompletableFuture<>();
         org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(null));
-        if (!settings.joinsSeeds()) {
+        if (management.bootstrap()) {
+            LOG.info("looking for the cluster through Cluster Bootstrap ({} discovery of '{}')",
+                    management.discoveryMethod(), management.serviceName());
+            org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(Adapter.toClassic(system)).start();
+        } else if (!settings.joinsSeeds()) {
             Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         } else {
@@ -340,7 +377,7 @@ public final class KaikuServer implements AutoCloseable {
     /** {@code Kaiku ready: domain=... c2s=... c2s-tls=... admin=... data=...}, with the bound ports. */
     public String readyLine() {
         return "Kaiku ready: domain=" + settings.domain() + " c2s=" + engine.c2sPort() + " c2s-tls=" + engine.c2sTlsPort()
-                + " admin=" + admin.port() + " data=" + settings.dataDir();
+                + " admin=" + admin.port() + " management=" + managementPort + " data=" + settings.dataDir();
     }
 
     public DeploySettings settings() {
@@ -371,6 +408,11 @@ public final class KaikuServer implements AutoCloseable {
         return admin.port();
     }
 
+    /** The management endpoint's bound port; -1 when {@code kaiku.management.enabled} is off. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     /**
      * Stops admin endpoint, engine, actor system, the stores, local Cassandra. Idempotent;
      * safe from a shutdown hook while {@link #start()} still runs (start gives up at its next step).
@@ -394,9 +436,16 @@ public final class KaikuServer implements AutoCloseable {
                 admin.close();
             }
         });
+        serving = false; // readiness drops before clients are told to go
         step("engine", () -> {
             if (engine != null) {
                 engine.stop().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        step("management endpoint", () -> {
+            if (managementPort >= 0) {
+                org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).stop()
+                        .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         });
         step("actor system", () -> {

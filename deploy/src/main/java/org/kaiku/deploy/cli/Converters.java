@@ -72,4 +72,17 @@ final class Converters {
             return value.strip();
         }
     }
+
+    /** One {@code HOST:PORT} management endpoint of a node, for Cluster Bootstrap. */
+    static final class ContactPoint implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                DeploySettings.checkHostPort("kaiku.cluster.bootstrap.contact-points", value.strip());
+            } catch (StartupException e) {
+                throw new TypeConversionException(e.problem());
+            }
+            return value.strip();
+        }
+    }
 }

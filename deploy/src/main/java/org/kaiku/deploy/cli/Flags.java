@@ -14,6 +14,9 @@ public final class Flags {
             Map.entry("--cluster-port", "kaiku.cluster.port"),
             Map.entry("--seed-nodes", "kaiku.cluster.seed-nodes"),
             Map.entry("--cassandra", "kaiku.cassandra.contact-points"),
+            Map.entry("--management-host", "kaiku.management.host"),
+            Map.entry("--management-port", "kaiku.management.port"),
+            Map.entry("--bootstrap", "kaiku.cluster.bootstrap.contact-points"),
             Map.entry("--config", "--config"),
             Map.entry("--cql-port", "kaiku.cassandra.local.cql-port"));
 

@@ -62,6 +62,19 @@ public final class RunCommand implements Callable<Integer> {
                     + "the first one forms the cluster); needs --cassandra. Default: none, a cluster of one.")
     List<String> seedNodes;
 
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", split = ",", converter = Converters.ContactPoint.class,
+            description = "Find the cluster through Pekko Cluster Bootstrap instead of seed nodes: the management "
+                    + "endpoints of the nodes (kaiku.cluster.bootstrap.contact-points, discovery-method config); needs --cassandra.")
+    List<String> bootstrap;
+
+    @Option(names = "--management-host", paramLabel = "H",
+            description = "Address of the Pekko Management endpoint (/ready, /alive, /cluster; kaiku.management.host, default 127.0.0.1).")
+    String managementHost;
+
+    @Option(names = "--management-port", paramLabel = "P", converter = Converters.ListenPort.class,
+            description = "Port of the Pekko Management endpoint (kaiku.management.port, default 7626; 0 = any free port).")
+    Integer managementPort;
+
     @Option(names = "--cassandra", paramLabel = "HOST:PORT", split = ",", converter = Converters.HostPort.class,
             description = "External Cassandra contact points (kaiku.cassandra.contact-points); "
                     + "default: start an embedded node under DIR/cassandra.")
@@ -85,6 +98,12 @@ public final class RunCommand implements Callable<Integer> {
         Flags.put(flags, "--cluster-port", clusterPort);
         Flags.put(flags, "--seed-nodes", seedNodes);
         Flags.put(flags, "--cassandra", cassandra);
+        Flags.put(flags, "--management-host", managementHost);
+        Flags.put(flags, "--management-port", managementPort);
+        if (bootstrap != null) {
+            Flags.put(flags, "--bootstrap", bootstrap);
+            flags.put("kaiku.cluster.bootstrap.discovery-method", "config");
+        }
         return ConfigLoader.load(flags, configFile);
     }
 

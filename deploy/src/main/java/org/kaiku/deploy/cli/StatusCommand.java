@@ -62,7 +62,11 @@ public final class StatusCommand extends UserCommand.AdminCommand {
         return up ? 0 : STORAGE_DOWN;
     }
 
-    /** One line per member: address, state, reachability, roles, account shards and entities. */
+    /**
+     * One line per member: address, state, reachability, roles, account shards and entities, the
+     * accounts with a session bound there ("online"), and for the other entity types (MUC rooms)
+     * entities/shards.
+     */
     private static void printCluster(PrintWriter out, JsonNode cluster, int connections) {
         if (cluster.isMissingNode()) {
             return;
@@ -80,6 +84,15 @@ public final class StatusCommand extends UserCommand.AdminCommand {
                 line.append("  shards ").append(m.path("account_shards").asInt())
                         .append(" accounts ").append(m.path("account_entities").asInt());
             }
+            if (m.has("accounts_online")) {
+                line.append("  online ").append(m.path("accounts_online").asInt());
+            }
+            m.path("sharding").fields().forEachRemaining(type -> {
+                if (!type.getKey().equals("user")) {
+                    line.append("  ").append(type.getKey()).append(' ').append(type.getValue().path("entities").asInt())
+                            .append('/').append(type.getValue().path("shards").asInt());
+                }
+            });
             if (m.path("self").asBoolean()) {
                 line.append("  (this node: ").append(connections).append(" client connections)");
             }

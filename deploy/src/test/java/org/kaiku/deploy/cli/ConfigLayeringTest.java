@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +109,35 @@ class ConfigLayeringTest {
         DeploySettings alone = DeploySettings.fromConfig(resolve("run"));
         assertThat(alone.seedNodes()).isEmpty();
         assertThat(alone.joinsSeeds()).isFalse();
+    }
+
+    @Test
+    void managementAndBootstrapFlagsBecomePekkoSettings() {
+        Config config = resolve("run", "--management-host", "127.0.0.2", "--management-port", "7700",
+                "--bootstrap", "127.0.0.2:7700,127.0.0.3:7700", "--cassandra", "10.0.0.9:9042");
+        org.kaiku.deploy.management.ManagementSettings m = org.kaiku.deploy.management.ManagementSettings.fromConfig(config);
+        assertThat(m.bootstrap()).isTrue();
+        assertThat(m.discoveryMethod()).isEqualTo("config");
+        Config pekko = m.pekkoOverrides().withFallback(config).resolve();
+        assertThat(pekko.getString("pekko.management.http.hostname")).isEqualTo("127.0.0.2");
+        assertThat(pekko.getInt("pekko.management.http.port")).isEqualTo(7700);
+        assertThat(pekko.getBoolean("pekko.management.http.route-providers-read-only")).isTrue();
+        assertThat(pekko.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method")).isEqualTo("config");
+        assertThat(pekko.getBoolean("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port")).isFalse();
+        List<? extends Config> endpoints = pekko.getConfigList("pekko.discovery.config.services.kaiku.endpoints");
+        assertThat(endpoints).extracting(e -> e.getString("host") + ":" + e.getInt("port"))
+                .containsExactly("127.0.0.2:7700", "127.0.0.3:7700");
+        assertThat(pekko.getConfig("pekko.management.health-checks.readiness-checks").root().keySet())
+                .contains("cluster-membership", "sharding", "kaiku-cassandra", "kaiku-xmpp-listener");
+        assertThat(pekko.getStringList("pekko.cluster.sharding.healthcheck.names")).containsExactly("user");
+
+        org.kaiku.deploy.management.ManagementSettings plain = org.kaiku.deploy.management.ManagementSettings.fromConfig(
+                ConfigFactory.parseMap(Map.of("kaiku.management.port", 7626)).withFallback(resolve("run")));
+        assertThat(plain.bootstrap()).isFalse();
+        assertThat(plain.enabled()).isTrue();
+        assertThat(plain.host()).isEqualTo("127.0.0.1");
+        assertThat(plain.port()).isEqualTo(7626);
+        assertThat(plain.pekkoOverrides().hasPath("pekko.management.cluster.bootstrap")).isFalse();
     }
 
     @Test

@@ -179,11 +179,42 @@ class RunArgumentsTest {
     }
 
     @Test
+    void clusterBootstrapFlagsAreChecked() {
+        CliRun malformed = run("--bootstrap", "127.0.0.1:7626,nohost");
+        assertThat(malformed.exitCode()).isEqualTo(2);
+        assertThat(malformed.err()).startsWith("kaiku: kaiku.cluster.bootstrap.contact-points: 'nohost' is not HOST:PORT");
+
+        CliRun anyPort = run("--bootstrap", "127.0.0.1:7626,127.0.0.1:7627", "--management-port", "0");
+        assertThat(anyPort.exitCode()).isEqualTo(2);
+        assertThat(anyPort.err()).startsWith("kaiku: kaiku.management.port: Cluster Bootstrap needs a fixed management port");
+
+        CliRun both = run("--bootstrap", "127.0.0.1:7626", "--management-port", "7626", "--seed-nodes", "127.0.0.1:2552");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).startsWith("kaiku: kaiku.cluster.bootstrap.discovery-method: use either Cluster Bootstrap or kaiku.cluster.seed-nodes");
+
+        CliRun badPort = run("--management-port", "65536");
+        assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.err()).startsWith("kaiku: kaiku.management.port:");
+
+        CliRun badMethod = run("--config", writeUnchecked("m.conf", "kaiku.cluster.bootstrap.discovery-method = dns"));
+        assertThat(badMethod.exitCode()).isEqualTo(2);
+        assertThat(badMethod.err()).startsWith("kaiku: kaiku.cluster.bootstrap.discovery-method: 'dns' is none of");
+    }
+
+    private String writeUnchecked(String name, String content) {
+        try {
+            return write(name, content).toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void helpExitsZeroAndListsTheFlags() {
         CliRun help = run("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("--c2s-port").contains("--cassandra").contains("--config")
-                .contains("--cluster-host").contains("--seed-nodes");
+                .contains("--cluster-host").contains("--seed-nodes").contains("--bootstrap").contains("--management-port");
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,10 @@ import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -41,8 +45,15 @@ import org.kaiku.persistence.cassandra.LocalCassandra;
  * nodes in CBOR at least once (session to entity, or entity to session); a logout on B reaches A
  * as unavailable presence. Both nodes use the certificate node A made (one keystore for the whole
  * cluster, as an operator would configure it).
+ *
+ * <p>The operator's view ({@link ClusterView} through {@code kaiku status}, and Pekko Management's
+ * endpoints) counts the accounts online on each node and the shards and entities of each, in
+ * agreement with what each node's own shard region holds; a connection stays on the node that
+ * accepted it while its account's entity lives on the other node, and messages route both ways
+ * between two such accounts. The operator-view test runs first so that its counts are exact.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class TwoNodeClusterTest {
     private final Path work = Path.of("target", "cluster2-" + System.nanoTime()).toAbsolutePath();
     private LocalCassandra cassandra;
@@ -99,6 +110,150 @@ public class TwoNodeClusterTest {
     }
 
     @Test
+    @Order(1)
+    void operatorViewCountsSessionsAndShardsPerNode() throws Exception {
+        X509TrustManager trust = XmppTestClients.trustNode(work.resolve("a/tls/localhost.p12"), "changeit");
+        List<String> onA = List.of("op1@localhost", "op3@localhost");
+        List<String> onB = List.of("op2@localhost", "op4@localhost");
+        for (String jid : List.of("op1", "op2", "op3", "op4")) {
+            assertThat(a.accounts().add(jid + "@localhost", "pw-" + jid).toCompletableFuture().get(60, TimeUnit.SECONDS)).isTrue();
+            KaikuServer node = onA.contains(jid + "@localhost") ? a : b;
+            XMPPTCPConnection c = XmppTestClients.smack(node.c2sPort(), jid, "pw-" + jid, "r", trust);
+            clients.add(c);
+            c.connect().login();
+        }
+        // each node's set, as both nodes see it (the other node's copy arrives by gossip)
+        for (KaikuServer viewer : List.of(a, b)) {
+            await("accounts online per node as " + viewer.system().address() + " sees them", () ->
+                    accountsOn(viewer, a).equals(java.util.Set.copyOf(onA)) && accountsOn(viewer, b).equals(java.util.Set.copyOf(onB)));
+        }
+        for (KaikuServer viewer : List.of(a, b)) {
+            await("the status view counts 2 accounts online on each node", () -> {
+                ObjectNode view = new ClusterView(viewer.system(), Duration.ofSeconds(10)).toJson();
+                for (JsonNode m : view.path("members")) {
+                    if (m.path("accounts_online").asInt(-1) != 2) {
+                        return false;
+                    }
+                }
+                return view.path("members").size() == 2;
+            });
+        }
+
+        // shard statistics add up: the cluster-wide answer equals what each region holds itself
+        Map<String, Set<String>> localA = localEntities(a);
+        Map<String, Set<String>> localB = localEntities(b);
+        assertThat(union(localA).size() + union(localB).size()).isGreaterThanOrEqualTo(4);
+        ObjectNode view = new ClusterView(a.system(), Duration.ofSeconds(10)).toJson();
+        assertThat(view.path("sharding_complete").asBoolean()).isTrue();
+        for (JsonNode m : view.path("members")) {
+            Map<String, Set<String>> local = m.path("address").asText().equals(a.system().address().toString()) ? localA : localB;
+            JsonNode user = m.path("sharding").path("user");
+            assertThat(user.path("shards").asInt()).as("shards on %s", m.path("address")).isEqualTo(local.size());
+            assertThat(user.path("entities").asInt()).as("entities on %s", m.path("address")).isEqualTo(union(local).size());
+            assertThat(m.path("account_entities").asInt()).isEqualTo(user.path("entities").asInt());
+        }
+        // every account online has its entity on exactly one node
+        for (String jid : List.of("op1@localhost", "op2@localhost", "op3@localhost", "op4@localhost")) {
+            assertThat(union(localA).contains(jid) ^ union(localB).contains(jid)).as("%s lives on one node", jid).isTrue();
+        }
+
+        // kaiku status prints the same per node
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = org.kaiku.deploy.KaikuMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                "status", "--admin-port", String.valueOf(a.adminPort()), "--data-dir", work.resolve("a").toString());
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("online 2").contains(a.system().address().toString()).contains(b.system().address().toString());
+
+        // Pekko Management on both nodes: ready (Up, Cassandra, listener), alive, two members Up
+        for (KaikuServer node : List.of(a, b)) {
+            String base = "http://127.0.0.1:" + node.managementPort();
+            assertThat(httpGet(base + "/ready").statusCode()).isEqualTo(200);
+            assertThat(httpGet(base + "/alive").statusCode()).isEqualTo(200);
+            JsonNode members = new com.fasterxml.jackson.databind.ObjectMapper().readTree(httpGet(base + "/cluster/members").body());
+            assertThat(members.path("members")).hasSize(2).allMatch(m -> m.path("status").asText().equals("Up"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aConnectionStaysOnItsNodeWhileItsEntityLivesOnTheOther() throws Exception {
+        X509TrustManager trust = XmppTestClients.trustNode(work.resolve("a/tls/localhost.p12"), "changeit");
+        // a user connected to A whose entity lands on B, and one connected to B whose entity lands on A
+        XMPPTCPConnection onAEntityOnB = loginUntilEntityOn(a, b, "ra", trust);
+        XMPPTCPConnection onBEntityOnA = loginUntilEntityOn(b, a, "rb", trust);
+        String x = onAEntityOnB.getUser().asBareJid().toString();
+        String y = onBEntityOnA.getUser().asBareJid().toString();
+
+        // each session stays on the node that accepted it
+        await("sessions registered on their own nodes", () -> accountsOn(a, a).contains(x) && !accountsOn(a, b).contains(x)
+                && accountsOn(a, b).contains(y) && !accountsOn(a, a).contains(y));
+        // messages both ways: session (A) -> entity (B) -> entity (A) -> session (B), and back
+        for (int i = 0; i < 5; i++) {
+            roundTrip(onAEntityOnB, onBEntityOnA);
+            roundTrip(onBEntityOnA, onAEntityOnB);
+        }
+        assertThat(onAEntityOnB.isConnected() && onBEntityOnA.isConnected()).isTrue();
+    }
+
+    /**
+     * Logs in users {@code prefix0, prefix1, ...} on {@code connectTo} until one's account entity
+     * lives on {@code entityOn} (new shards go to the region with fewer, so this comes quickly).
+     */
+    private XMPPTCPConnection loginUntilEntityOn(KaikuServer connectTo, KaikuServer entityOn, String prefix, X509TrustManager trust)
+            throws Exception {
+        for (int i = 0; i < 40; i++) {
+            String user = prefix + i;
+            String jid = user + "@localhost";
+            assertThat(a.accounts().add(jid, "pw-" + user).toCompletableFuture().get(60, TimeUnit.SECONDS)).isTrue();
+            XMPPTCPConnection c = XmppTestClients.smack(connectTo.c2sPort(), user, "pw-" + user, "r", trust);
+            clients.add(c);
+            c.connect().login();
+            if (union(localEntities(entityOn)).contains(jid)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no account of 40 got its entity on " + entityOn.system().address());
+    }
+
+    /** This node's replica of {@code node}'s set of accounts with a session bound there. */
+    private static Set<String> accountsOn(KaikuServer viewer, KaikuServer node) {
+        long uid = Cluster.get(node.system()).selfMember().uniqueAddress().longUid();
+        try {
+            return org.kaiku.engine.user.SessionRegistry.accountsOn(viewer.system(), uid, Duration.ofSeconds(5))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The account entities {@code node}'s own shard region holds, by shard. */
+    private static Map<String, Set<String>> localEntities(KaikuServer node) throws Exception {
+        org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState state = org.apache.pekko.actor.typed.javadsl.AskPattern
+                .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+                        org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system()).shardState(),
+                        reply -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(org.kaiku.engine.user.UserEntity.ENTITY_KEY, reply),
+                        Duration.ofSeconds(10), node.system().scheduler())
+                .toCompletableFuture().get(15, TimeUnit.SECONDS);
+        Map<String, Set<String>> byShard = new java.util.HashMap<>();
+        for (org.apache.pekko.cluster.sharding.ShardRegion.ShardState shard : state.getShards()) {
+            byShard.put(shard.shardId(), Set.copyOf(shard.getEntityIds()));
+        }
+        return byShard;
+    }
+
+    private static Set<String> union(Map<String, Set<String>> byShard) {
+        Set<String> all = new java.util.HashSet<>();
+        byShard.values().forEach(all::addAll);
+        return all;
+    }
+
+    private static java.net.http.HttpResponse<String> httpGet(String url) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(3)
     void stanzasAndPresenceCrossNodesBothWays() throws Exception {
         String[] users = {"alice", "bob", "carol", "dave", "erin", "frank"};
         for (String u : users) {
@@ -192,7 +347,7 @@ public class TwoNodeClusterTest {
     }
 
     /** Waits for a condition (the deadline only bounds a failing test; a slow shared machine is expected). */
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

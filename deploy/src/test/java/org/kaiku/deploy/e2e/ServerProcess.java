@@ -83,6 +83,7 @@ final class ServerProcess implements AutoCloseable {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx512m",
                 "-Dkaiku.cassandra.classpath-file=" + System.getProperty("kaiku.cassandra.classpath-file"),
+                "-Dkaiku.management.port=0", // several nodes on one machine
                 "-cp", System.getProperty("java.class.path"),
                 "org.kaiku.deploy.KaikuMain", "run",
                 "--data-dir", dataDir.toString(),
@@ -119,7 +120,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("KAIKU_CLASSPATH", System.getProperty("java.class.path"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("KAIKU_JAVA_OPTS", "-Xmx256m");
+        pb.environment().put("KAIKU_JAVA_OPTS", "-Xmx256m -Dkaiku.management.port=0"); // several nodes on one machine
         return pb;
     }
 

@@ -107,6 +107,19 @@ public final class SessionRegistry {
         return Set.copyOf(local.keySet());
     }
 
+    /**
+     * The accounts with a session bound on the node whose unique address has {@code uid}, as this
+     * node's replica of that node's set knows them (an operator's view: another node's set lags
+     * its changes by the gossip interval, about 2 s). Empty when the node never bound one.
+     */
+    public static java.util.concurrent.CompletionStage<Set<String>> accountsOn(ActorSystem<?> system, long uid, Duration timeout) {
+        ActorRef<Replicator.Command> replicator = DistributedData.get(system).replicator();
+        return AskPattern.<Replicator.Command, Replicator.GetResponse<ORSet<String>>>ask(replicator,
+                        reply -> new Replicator.Get<>(key(uid), Replicator.readLocal(), reply), timeout, system.scheduler())
+                .thenApply(response -> response instanceof Replicator.GetSuccess<ORSet<String>> found
+                        ? Set.copyOf(found.dataValue().getElements()) : Set.of());
+    }
+
     private Behavior<ClusterEvent.MemberRemoved> sweeper(Router router) {
         return Behaviors.setup(ctx -> {
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberRemoved.class));
