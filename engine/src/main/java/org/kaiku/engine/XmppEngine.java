@@ -156,8 +156,10 @@ public final class XmppEngine {
                         .thenApply(done -> null);
             }
         });
+        SessionRegistry sessions = SessionRegistry.start(system, router);
+        modules.accountSignals().bindSessions(() -> onlineAccounts(system, sessions), router::route);
         C2sContext shared = new C2sContext(settings, tls, credentials, modules, router, secret, stores.health(),
-                new java.util.concurrent.atomic.AtomicInteger(), SessionRegistry.start(system, router), caps);
+                new java.util.concurrent.atomic.AtomicInteger(), sessions, caps);
         ActorRef<C2sListener.Command> listener = system.systemActorOf(C2sListener.create(shared), "c2s", Props.empty());
         Materializer mat = Materializer.matFromSystem(system);
         CompletionStage<Tcp.ServerBinding> plain = bind(system, mat, listener, settings.bindHost(), settings.c2sPort(), false, "kaiku.c2s.port");
@@ -220,6 +222,25 @@ public final class XmppEngine {
                             stores.archive().purge(bare).toCompletableFuture(),
                             stores.accountData().purge(bare).toCompletableFuture());
                 });
+    }
+
+    /**
+     * The accounts with a session on any member (XEP-0133 online users): this node's own set,
+     * and every other member's Distributed Data set as this node's replica has it (up to the
+     * gossip interval, about 2 s, behind).
+     */
+    private static CompletionStage<java.util.Set<String>> onlineAccounts(ActorSystem<?> system, SessionRegistry sessions) {
+        java.util.Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        all.addAll(sessions.localAccounts());
+        long self = org.apache.pekko.cluster.Cluster.get(system).selfUniqueAddress().longUid();
+        java.util.List<CompletableFuture<Void>> reads = new java.util.ArrayList<>();
+        for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers()) {
+            long uid = m.uniqueAddress().longUid();
+            if (uid != self) {
+                reads.add(SessionRegistry.accountsOn(system, uid, Duration.ofSeconds(5)).thenAccept(all::addAll).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(x -> java.util.Set.copyOf(all));
     }
 
     private static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, Materializer mat,

@@ -38,6 +38,31 @@ public final class AccountSignals implements AccountEraser {
         return eraser.endSessions(account, condition, text);
     }
 
+    private volatile java.util.function.Supplier<CompletionStage<java.util.Set<String>>> online =
+            () -> java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of());
+    private volatile java.util.function.Consumer<XmlElement> route = stanza -> { };
+
+    /**
+     * How {@link #online()} finds the accounts with a session anywhere in the cluster, and where
+     * stanzas the server itself sends go (the router); the engine binds both. Until then, in
+     * module tests, nobody is online and nothing is sent.
+     */
+    public void bindSessions(java.util.function.Supplier<CompletionStage<java.util.Set<String>>> online,
+                             java.util.function.Consumer<XmlElement> route) {
+        this.online = Objects.requireNonNull(online, "online");
+        this.route = Objects.requireNonNull(route, "route");
+    }
+
+    /** Bare JIDs of the accounts with at least one session bound on some node of the cluster. */
+    public CompletionStage<java.util.Set<String>> online() {
+        return online.get();
+    }
+
+    /** Sends a stanza from the server (its 'from' is the server's domain). */
+    public void send(XmlElement stanza) {
+        route.accept(stanza);
+    }
+
     /** Where signals go from now on: the account's bare JID and the document's key. */
     public void bind(BiConsumer<Jid, String> sink) {
         this.sink = Objects.requireNonNull(sink, "sink");

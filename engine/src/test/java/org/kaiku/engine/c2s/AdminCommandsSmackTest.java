@@ -258,6 +258,50 @@ class AdminCommandsSmackTest {
         }
     }
 
+    @Test
+    void anAdminListsTheOnlineUsersAndAnnouncesToThem() throws Exception {
+        XMPPTCPConnection admin = node.smack("admin", "admin-secret", "console");
+        XMPPTCPConnection bob = node.smack("bob", "bob-secret", "desk");
+        XMPPTCPConnection bob2 = node.smack("bob", "bob-secret", "phone");
+        try {
+            admin.connect().login();
+            bob.connect().login();
+            bob2.connect().login();
+            XmppTestClients.await("bob and the admin counted online",
+                    () -> online(admin).containsAll(List.of("admin@localhost", "bob@localhost")));
+            assertThat(value(admin, "get-online-users-list", "onlineuserjids")).doesNotContain("frank@localhost");
+            assertThat(Integer.parseInt(value(admin, "get-online-users-num", "onlineusersnum").get(0))).isGreaterThanOrEqualTo(2);
+
+            var atDesk = bob.createStanzaCollector(org.jivesoftware.smack.filter.MessageTypeFilter.HEADLINE);
+            var atPhone = bob2.createStanzaCollector(org.jivesoftware.smack.filter.MessageTypeFilter.HEADLINE);
+            AdHocCommand announce = AdHocCommandManager.getInstance(admin)
+                    .getRemoteCommand(server, "http://jabber.org/protocol/admin#announce");
+            FillableForm form = announce.execute().asExecutingOrThrow().getFillableForm();
+            form.setAnswer("announcement", List.of("Maintenance at noon.", "Please log off."));
+            AdHocCommandResult done = announce.complete(form.getSubmitForm());
+            assertThat(done.isCompleted()).isTrue();
+            for (var collector : List.of(atDesk, atPhone)) {
+                org.jivesoftware.smack.packet.Message m = collector.nextResult();
+                assertThat(m).as("the announcement on each resource").isNotNull();
+                assertThat(m.getFrom().toString()).isEqualTo("localhost");
+                assertThat(m.getBody()).isEqualTo("Maintenance at noon.\nPlease log off.");
+                collector.cancel();
+            }
+        } finally {
+            admin.disconnect();
+            bob.disconnect();
+            bob2.disconnect();
+        }
+    }
+
+    private static List<String> online(XMPPTCPConnection admin) {
+        try {
+            return value(admin, "get-online-users-list", "onlineuserjids");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<Exception> closures(XMPPTCPConnection c) {
         List<Exception> closedWith = new CopyOnWriteArrayList<>();
         c.addConnectionListener(new ConnectionListener() {

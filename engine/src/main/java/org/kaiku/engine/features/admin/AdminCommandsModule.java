@@ -31,7 +31,6 @@ import org.kaiku.protocol.stanza.StanzaError;
  *   <li>delete-user (4.3): accountjids, one or more; each account's sessions end and everything
  *       kept for it is erased before its credentials (see {@link AccountService#delete}); the
  *       note says which were deleted, which did not exist and which failed;</li>
- *   <li>change-user-password (4.7): accountjid, password; an unknown account item-not-found;</li>
  *   <li>disable-user (4.4) and reenable-user (4.5): accountjids; a disabled account keeps
  *       everything, its sessions end with not-authorized and its logins fail with SASL
  *       account-disabled (only after the password was proven) until it is enabled again. The mark
@@ -42,13 +41,18 @@ import org.kaiku.protocol.stanza.StanzaError;
  *   <li>get-registered-users-num (4.13) and get-disabled-users-num (4.14): counts over the
  *       domain's accounts; get-disabled-users-list (4.19) lists them, all at once (a full scan of
  *       the credentials partitions of the domain: an operator's question, not a hot path).</li>
+ *   <li>get-online-users-num (4.15) and get-online-users-list (4.20, all at once): the accounts
+ *       with a session on any node, from the nodes' Distributed Data sets (a node's set may lag
+ *       by the gossip interval, about 2 s);</li>
+ *   <li>announce (4.23): a headline to every online account.</li>
  * </ul>
- * Not offered yet: the online-user lists and announcements (they need a cluster-wide view of
- * sessions), message of the day, and restart.
+ * Not offered yet: active and idle users, message of the day, welcome messages, edit-admin and
+ * restart.
  */
 @Xep(number = 133, version = "1.3.0", status = Xep.Status.PARTIAL,
         note = "add-user, delete-user, disable-user, reenable-user, end-user-session, change-user-password, "
-                + "get-registered-users-num, get-disabled-users-num, get-disabled-users-list; admins from kaiku.admins")
+                + "get-registered-users-num, get-disabled-users-num, get-disabled-users-list, get-online-users-num, "
+                + "get-online-users-list, announce; admins from kaiku.admins")
 public final class AdminCommandsModule implements XmppModule {
     static final String NODE = "http://jabber.org/protocol/admin#";
     static final String FORM_TYPE = "http://jabber.org/protocol/admin";
@@ -90,6 +94,18 @@ public final class AdminCommandsModule implements XmppModule {
                         (requester, f) -> accounts.list(domain).thenApply(users -> AdHocCommand.Done.result(
                                 form(null, null, DataForm.Field.ask("registeredusersnum", null, "The number of registered users", false)
                                         .withValues(Integer.toString(users.size()))).withType("result")))))
+                .command(new Command(admins, "get-online-users-num", "Get Number of Online Users", null,
+                        (requester, f) -> ctx.accounts().online().thenApply(users -> AdHocCommand.Done.result(
+                                form(null, null, DataForm.Field.ask("onlineusersnum", null, "The number of online users", false)
+                                        .withValues(Integer.toString(users.size()))).withType("result")))))
+                .command(new Command(admins, "get-online-users-list", "Get List of Online Users", null,
+                        (requester, f) -> ctx.accounts().online().thenApply(users -> AdHocCommand.Done.result(
+                                form(null, null, DataForm.Field.ask("onlineuserjids", "jid-multi", "The list of all online users", false)
+                                        .withValues(users.stream().sorted().toArray(String[]::new))).withType("result")))))
+                .command(new Command(admins, "announce", "Send Announcement to Online Users", form("Making an Announcement",
+                        "Fill out this form to make an announcement to all active users of this service.",
+                        DataForm.Field.ask("announcement", "text-multi", "Announcement", true)),
+                        (requester, f) -> announce(ctx, domain, f)))
                 .command(new Command(admins, "get-disabled-users-num", "Get Number of Disabled Users", null,
                         (requester, f) -> accounts.listDisabled().thenApply(users -> AdHocCommand.Done.result(
                                 form(null, null, DataForm.Field.ask("disabledusersnum", null, "The number of disabled users", false)
@@ -172,6 +188,27 @@ public final class AdminCommandsModule implements XmppModule {
             }
             String note = text.toString().trim();
             return AdHocCommand.Done.note(failed.isEmpty() && unknown.isEmpty() ? AdHoc.Note.info(note) : AdHoc.Note.error(note));
+        });
+    }
+
+    /**
+     * Section 4.23: a headline from the server to every online account's bare JID, which RFC
+     * 6121 section 8.5.2.1.1 delivers to each available resource of non-negative priority;
+     * nothing is stored for anyone offline.
+     */
+    private static CompletionStage<AdHocCommand.Stage> announce(ModuleContext ctx, String domain, DataForm f) {
+        String text = String.join("\n", f.field("announcement").map(DataForm.Field::values).orElse(List.of())).strip();
+        if (text.isEmpty()) {
+            return done(AdHocCommand.Done.note(AdHoc.Note.error("The announcement is empty.")));
+        }
+        return ctx.accounts().online().thenApply(users -> {
+            for (String user : users) {
+                ctx.accounts().send(org.kaiku.protocol.xml.XmlElement.builder("message", "jabber:client")
+                        .attr("from", domain).attr("to", user).attr("type", "headline")
+                        .child(org.kaiku.protocol.xml.XmlElement.builder("body", "jabber:client").text(text).build())
+                        .build());
+            }
+            return AdHocCommand.Done.note(AdHoc.Note.info("Sent to " + users.size() + " online users."));
         });
     }
 
