@@ -319,6 +319,75 @@ public class TwoNodeClusterTest {
         await("alice (A) sees bob (B) go", () -> !aliceRoster.getPresence(bobJid).isAvailable());
     }
 
+    /**
+     * Issue 8: one room (XEP-0045) whose occupants sit on both nodes. The room entity lives on
+     * one node (sharding decides); occupants on the other reach it and hear it across nodes:
+     * presence of each join, group messages, a private message, and a leave.
+     */
+    @Test
+    @Order(4)
+    void aRoomHasOccupantsOnBothNodes() throws Exception {
+        String[] users = {"gina", "hana", "ivan"};
+        for (String u : users) {
+            assertThat(a.accounts().add(u + "@localhost", u + "-secret").toCompletableFuture().get(60, TimeUnit.SECONDS)).isTrue();
+        }
+        X509TrustManager trust = XmppTestClients.trustNode(work.resolve("a/tls/localhost.p12"), "changeit");
+        // gina on node A; hana and ivan on node B
+        List<XMPPTCPConnection> logged = new ArrayList<>();
+        for (int i = 0; i < users.length; i++) {
+            XMPPTCPConnection c = XmppTestClients.smack((i == 0 ? a : b).c2sPort(), users[i], users[i] + "-secret", "r", trust);
+            clients.add(c);
+            c.connect().login();
+            logged.add(c);
+        }
+        org.jxmpp.jid.EntityBareJid roomJid = JidCreate.entityBareFrom("spread@conference.localhost");
+        org.jivesoftware.smackx.muc.MultiUserChat gina =
+                org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(logged.get(0)).getMultiUserChat(roomJid);
+        gina.create(org.jxmpp.jid.parts.Resourcepart.from("Gina")).makeInstant();
+        org.jivesoftware.smackx.muc.MultiUserChat hana =
+                org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(logged.get(1)).getMultiUserChat(roomJid);
+        org.jivesoftware.smackx.muc.MultiUserChat ivan =
+                org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(logged.get(2)).getMultiUserChat(roomJid);
+        hana.join(org.jxmpp.jid.parts.Resourcepart.from("Hana"));
+        ivan.join(org.jxmpp.jid.parts.Resourcepart.from("Ivan"));
+        await("gina (A) sees both occupants from B", () -> gina.getOccupants().size() == 3);
+        await("hana (B) sees gina (A)", () -> hana.getOccupants().size() == 3);
+
+        hana.sendMessage("from B to everyone");
+        for (org.jivesoftware.smackx.muc.MultiUserChat m : List.of(gina, hana, ivan)) {
+            Message got = withBody(m);
+            assertThat(got).as("the group message at " + m.getNickname()).isNotNull();
+            assertThat(got.getBody()).isEqualTo("from B to everyone");
+            assertThat(got.getFrom().toString()).isEqualTo("spread@conference.localhost/Hana");
+        }
+        gina.sendMessage("from A to everyone");
+        for (org.jivesoftware.smackx.muc.MultiUserChat m : List.of(gina, hana, ivan)) {
+            assertThat(withBody(m).getBody()).isEqualTo("from A to everyone");
+        }
+
+        // a private message from A to an occupant on B (section 7.5)
+        BlockingQueue<String> atIvan = new LinkedBlockingQueue<>();
+        logged.get(2).addSyncStanzaListener(st -> atIvan.add(((Message) st).getBody()), MessageTypeFilter.CHAT);
+        logged.get(0).sendStanza(logged.get(0).getStanzaFactory().buildMessageStanza()
+                .to(JidCreate.entityFullFrom("spread@conference.localhost/Ivan")).ofType(Message.Type.chat)
+                .setBody("just for ivan").build());
+        assertThat(atIvan.poll(30, TimeUnit.SECONDS)).isEqualTo("just for ivan");
+
+        ivan.leave();
+        await("gina (A) sees ivan (B) leave", () -> gina.getOccupants().size() == 2);
+    }
+
+    /** The room's next message with a body (the subject message sent on join has none). */
+    private static Message withBody(org.jivesoftware.smackx.muc.MultiUserChat m) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            Message got = m.nextMessage(30_000);
+            if (got == null || got.getBody() != null) {
+                return got;
+            }
+        }
+        return null;
+    }
+
     /** {@code from} writes to {@code to}; the message arrives with its body. */
     private static void roundTrip(XMPPTCPConnection from, XMPPTCPConnection to) throws Exception {
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
