@@ -82,6 +82,7 @@ public final class XmppEngine {
         UploadSettings uploadSettings;
         WebSettings webSettings;
         org.kaiku.engine.muc.MucSettings mucSettings;
+        org.kaiku.engine.pubsub.PubsubSettings pubsubSettings;
         byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
@@ -93,6 +94,13 @@ public final class XmppEngine {
             mucSettings = org.kaiku.engine.muc.MucSettings.fromConfig(system.settings().config(), settings.domain());
             if (componentSettings.secrets().containsKey(mucSettings.domain()) || mucSettings.domain().equals(uploadSettings.domain())) {
                 throw new SettingsException("kaiku.muc.domain", mucSettings.domain() + " is also configured as a component or the upload service");
+            }
+            pubsubSettings = org.kaiku.engine.pubsub.PubsubSettings.fromConfig(system.settings().config(), settings.domain());
+            if (pubsubSettings.enabled() && (componentSettings.secrets().containsKey(pubsubSettings.domain())
+                    || pubsubSettings.domain().equals(uploadSettings.domain())
+                    || mucSettings.enabled() && pubsubSettings.domain().equals(mucSettings.domain()))) {
+                throw new SettingsException("kaiku.pubsub.domain", pubsubSettings.domain()
+                        + " is also configured as a component, the upload or the MUC service");
             }
             uploadSecret = NodeSecret.load(settings.dataDir().resolve("upload.secret"), "kaiku.data-dir");
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
@@ -108,6 +116,7 @@ public final class XmppEngine {
         routerRef.set(router);
         org.kaiku.engine.muc.MucService.start(system, mucSettings, directory, router, modules.module(MamModule.class)
                 .map(mam -> new org.kaiku.engine.muc.RoomArchive(stores.archive(), mam)).orElse(null));
+        org.kaiku.engine.pubsub.PubsubService.start(system, pubsubSettings, settings.domain(), directory, router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
                 credentials);
