@@ -211,8 +211,11 @@ class PubsubSmackTest {
         ConfigureForm config = a.getNodeConfiguration();
         FillableConfigureForm fill = config.getFillableForm();
         fill.setMaxItems(3);
+        fill.setTitle("Weather");
         a.sendConfigurationForm(fill);
         assertThat(a.getNodeConfiguration().getMaxItems()).isEqualTo(3);
+        // (Smack 4.5's ConfigureForm.getTitle() reads null here although the field is sent: read the field)
+        assertThat(a.getNodeConfiguration().getDataForm().getField("pubsub#title").getFirstValue()).isEqualTo("Weather");
         assertThat(errorCondition(() -> b.getNodeConfiguration())).isEqualTo(Condition.forbidden);
         assertThat(errorCondition(() -> b.publish(item("x", "0")))).isEqualTo(Condition.forbidden);
         assertThat(errorCondition(() -> pubsub(bob).deleteNode("weather"))).isEqualTo(Condition.forbidden);

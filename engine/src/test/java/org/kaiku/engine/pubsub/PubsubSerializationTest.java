@@ -112,6 +112,10 @@ public class PubsubSerializationTest {
         assertThat(changed.accessModel()).isEqualTo("whitelist");
         assertThat(changed.maxItems()).isEqualTo(1000);
         assertThat(changed.notifyRetract()).isFalse();
+        NodeConfig titled = defaults.apply(DataForm.fromElement(new DataForm("submit", List.of(
+                DataForm.Field.of("pubsub#title", "text-single", "Roof sensors"))).toElement()).orElseThrow(), 1000);
+        assertThat(DataForm.fromElement(titled.form(1000).toElement()).orElseThrow().field("pubsub#title").orElseThrow().value())
+                .isEqualTo("Roof sensors");
         assertThatThrownBy(() -> defaults.apply(new DataForm("submit", List.of(DataForm.Field.of("pubsub#access_model", null, "presence"))),
                 1000)).isInstanceOf(NodeConfig.UnsupportedAccessModel.class);
         assertThatThrownBy(() -> defaults.apply(new DataForm("submit", List.of(DataForm.Field.of("pubsub#max_items", null, "1001"))),
