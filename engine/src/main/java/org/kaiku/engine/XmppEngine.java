@@ -96,6 +96,7 @@ public final class XmppEngine {
         WebSettings webSettings;
         org.kaiku.engine.muc.MucSettings mucSettings;
         ProxySettings proxySettings;
+        org.kaiku.engine.pubsub.PubsubSettings pubsubSettings;
         byte[] uploadSecret;
         try {
             componentSettings = ComponentSettings.fromConfig(system.settings().config(), settings.domain());
@@ -119,6 +120,13 @@ public final class XmppEngine {
                             + " is also configured as a component, the upload or the MUC service");
                 }
             }
+            pubsubSettings = org.kaiku.engine.pubsub.PubsubSettings.fromConfig(system.settings().config(), settings.domain());
+            if (pubsubSettings.enabled() && (componentSettings.secrets().containsKey(pubsubSettings.domain())
+                    || pubsubSettings.domain().equals(uploadSettings.domain())
+                    || mucSettings.enabled() && pubsubSettings.domain().equals(mucSettings.domain()))) {
+                throw new SettingsException("kaiku.pubsub.domain", pubsubSettings.domain()
+                        + " is also configured as a component, the upload or the MUC service");
+            }
             uploadSecret = NodeSecret.load(settings.dataDir().resolve("upload.secret"), "kaiku.data-dir");
             secret = NodeSecret.load(settings.dataDir().resolve("sasl.secret"), "kaiku.data-dir");
             tls = TlsMaterial.load(settings);
@@ -138,6 +146,7 @@ public final class XmppEngine {
         if (proxySettings.enabled()) {
             directory.serveLocally(proxySettings.domain(), new ProxyService(proxySettings, settings.domain(), bytestreams, router::route));
         }
+        org.kaiku.engine.pubsub.PubsubService.start(system, pubsubSettings, settings.domain(), directory, router);
         MessageArchiver archiver = modules.module(MamModule.class).map(MamModule::archiver).orElse(null);
         UserEntity.init(system, router, stores.offline(), settings.offlineQuota(), archiver, stores.accountData(), stores.health(),
                 credentials);

@@ -99,9 +99,9 @@ class ComponentTest {
             assertThat(version.attr("to")).isEqualTo("bot.localhost");
 
             DiscoverItems items = ServiceDiscoveryManager.getInstanceFor(alice).discoverItems(JidCreate.domainBareFrom("localhost"));
-            // the components, next to the services the server runs itself (Multi-User Chat)
+            // the components, next to the services the server runs itself (Multi-User Chat, Publish-Subscribe)
             assertThat(items.getItems()).extracting(i -> i.getEntityID().toString())
-                    .containsExactlyInAnyOrder(BOT, OFF, "conference.localhost");
+                    .containsExactlyInAnyOrder(BOT, OFF, "conference.localhost", "pubsub.localhost");
 
             // a spoofed sender cuts the component off, and Alice notices nothing
             bot.send("<message from='alice@localhost' to='alice@localhost/phone'><body>spoofed</body></message>");

@@ -193,6 +193,7 @@ class UserSerializationTest {
                 new UserState.Profile(null, 0, null));
         List<Object> withRooms = new java.util.ArrayList<>(all);
         withRooms.addAll(org.kaiku.engine.muc.RoomSerializationTest.samples(testKit));
+        withRooms.addAll(org.kaiku.engine.pubsub.PubsubSerializationTest.samples(testKit));
         return withRooms;
     }
 
