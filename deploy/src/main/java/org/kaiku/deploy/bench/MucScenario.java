@@ -341,7 +341,9 @@ final class MucScenario {
             long nextProgress = t0 + TimeUnit.SECONDS.toNanos(1);
             long now;
             while ((now = System.nanoTime()) - stepEnd < 0 && now - deadlineNanos < 0) {
-                long target = (long) (rate * (now - t0) / 1e9);
+                // message k goes at k / rate seconds, the first at once: rates here are a few a
+                // second, and a step of T seconds must send rate * T messages, not one fewer
+                long target = (long) (rate * (now - t0) / 1e9) + 1;
                 if (target > planned) {
                     Map<EventLoop, List<BenchClient>> batches = new HashMap<>();
                     for (long k = planned; k < target; k++) {
