@@ -245,6 +245,11 @@ final class PubsubScenario {
             }
         }
         others.put("seconds", Fleet.round((System.nanoTime() - t0) / 1e9));
+        others.put("sent", done);
+        if (refusedWith == null && done < offline) {
+            out.put("stopped", "deadline reached after " + done + " of " + offline + " offline subscriptions");
+            return;
+        }
         if (refusedWith != null) {
             others.put("refused", refusedWith);
             out.put("stopped", "the owner's subscriptions of offline accounts were refused");
