@@ -112,6 +112,8 @@ public final class BenchCommand implements Runnable {
         Path out;
 
         long deadline;
+        BenchConfig config;
+        List<InetSocketAddress> sources;
 
         abstract String name();
 
@@ -131,6 +133,8 @@ public final class BenchCommand implements Runnable {
             List<InetSocketAddress> sources = BenchTargets.sources(sourceAddresses);
             BenchConfig config = new BenchConfig(server, domain, password, mechanisms, "bench",
                     BenchTargets.trustingContext(), TimeUnit.SECONDS.toMillis(loginTimeout), quickAck);
+            this.config = config;
+            this.sources = sources;
             PrintWriter progress = spec.commandLine().getErr();
             PrintWriter stdout = spec.commandLine().getOut();
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
@@ -402,6 +406,11 @@ public final class BenchCommand implements Runnable {
                 description = "Offline subscribers per owner request (default ${DEFAULT-VALUE}).")
         int batch;
 
+        @Option(names = "--offline-subscribe", defaultValue = "owner",
+                description = "How the offline subscribers get subscribed: owner (modify subscriptions, XEP-0060 8.8.2; "
+                        + "falls back to login if refused) or login (each logs in, subscribes, logs out) (default ${DEFAULT-VALUE}).")
+        String offlineSubscribe;
+
         @Option(names = "--request-timeout", defaultValue = "60",
                 description = "Seconds to wait for an answer, or for an item's deliveries (default ${DEFAULT-VALUE}).")
         double requestTimeout;
@@ -423,8 +432,16 @@ public final class BenchCommand implements Runnable {
                 throw new CommandFailure("--subscribers", "--subscribers must be at least --users; --items, --subscribe-batch "
                         + "and --request-timeout positive", CommandFailure.USAGE);
             }
+            if (!offlineSubscribe.equals("owner") && !offlineSubscribe.equals("login")) {
+                throw new CommandFailure("--offline-subscribe", "must be owner or login", CommandFailure.USAGE);
+            }
+            PubsubScenario.Logins logins = (count, offset) -> {
+                Fleet f = new Fleet(config, count, userPrefix, firstUser + offset, sources, threads, progress);
+                f.connectAll("pubsub-offline", BenchClient.Mode.LOGIN, loginRate, maxInFlight, deadline);
+                return f;
+            };
             result.set("pubsub", PubsubScenario.run(fleet, service == null ? "pubsub." + domain : service, node, all, items,
-                    batch, maxInFlight, requestTimeout, deadline, progress, cpu));
+                    batch, maxInFlight, requestTimeout, deadline, progress, cpu, logins, offlineSubscribe.equals("login")));
         }
     }
 

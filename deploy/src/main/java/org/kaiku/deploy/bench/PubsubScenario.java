@@ -36,7 +36,9 @@ import org.kaiku.protocol.xml.XmlWriter;
  *       answer and ends without failing.</li>
  *   <li>Subscribers who are offline (accounts after the online ones) are subscribed by the node
  *       owner, {@code batch} JIDs an iq (section 8.8.2, modify subscriptions), as a service would
- *       import them; ejabberd and Prosody both accept it (Prosody only from a node owner).</li>
+ *       import them; ejabberd and Prosody both accept it (Prosody only from a node owner). If the
+ *       service refuses that, or when asked to ({@code --offline-subscribe login}), the offline
+ *       accounts instead log in {@code batch} at a time, subscribe themselves and log out.</li>
  *   <li>Every online user subscribes itself with its bare JID (section 6.1), at most
  *       {@code maxInFlight} requests unanswered; the time to the answer is recorded.</li>
  *   <li>The owner publishes {@code items} items (section 7.1), each after the previous one was
@@ -44,8 +46,8 @@ import org.kaiku.protocol.xml.XmlWriter;
  *       message from the service naming the item (section 7.1.2.1); the latency of each and the
  *       time to the last delivery of each item go into HdrHistograms.</li>
  * </ol>
- * With at most 5,000 subscribers the owner then lists the node's subscriptions (section 8.8.1),
- * and the count is reported, as proof that the owner's subscriptions took.
+ * With at most 5,000 subscribers the owner lists the node's subscriptions at the end (section
+ * 8.8.1), and the count is reported, as proof that the offline subscriptions took.
  *
  * <p>Deliveries a second is all deliveries divided by the time from the first publish to the last
  * delivery of the last item. Loss is items times online subscribers minus deliveries.
@@ -84,17 +86,27 @@ final class PubsubScenario {
     private final Recorder deliveryMicros = new Recorder(3);
     private final LongAdder strayEvents = new LongAdder();
 
-    private PubsubScenario(Fleet fleet, String service, String node, PrintWriter progress) {
+    /** Opens a fleet of {@code count} sessions from the main fleet's account number {@code offset} on, logged in. */
+    interface Logins {
+        Fleet open(int count, int offset);
+    }
+
+    private final Logins logins;
+    private final boolean byLogin;
+
+    private PubsubScenario(Fleet fleet, String service, String node, PrintWriter progress, Logins logins, boolean byLogin) {
         this.fleet = fleet;
+        this.logins = logins;
+        this.byLogin = byLogin;
         this.service = service;
         this.node = node;
         this.progress = progress;
     }
 
     static ObjectNode run(Fleet fleet, String service, String node, int subscribers, int items, int batch,
-                          int maxInFlight, double timeoutSeconds, long deadlineNanos, PrintWriter progress, CpuClock cpu)
-            throws InterruptedException {
-        PubsubScenario s = new PubsubScenario(fleet, service, node, progress);
+                          int maxInFlight, double timeoutSeconds, long deadlineNanos, PrintWriter progress, CpuClock cpu,
+                          Logins logins, boolean byLogin) throws InterruptedException {
+        PubsubScenario s = new PubsubScenario(fleet, service, node, progress, logins, byLogin);
         fleet.onStanza(s::stanza);
         ObjectNode out = Report.JSON.createObjectNode();
         out.put("service", service);
@@ -211,15 +223,16 @@ final class PubsubScenario {
                 + "</x></configure></pubsub>", timeoutSeconds);
         out.put("configured", Requests.isResult(configured) ? "yes" : "refused, server defaults kept: " + Requests.describe(configured));
 
-        // 2. offline subscribers, by the owner
+        // 2. offline subscribers, by the owner (or, if asked or refused, by themselves)
         int offline = Math.max(0, subscribers - fleet.clients.length);
         long t0 = System.nanoTime();
         ObjectNode others = out.putObject("offline_subscriptions");
         others.put("requested", offline);
-        int done = 0;
+        others.put("how", byLogin ? "login" : "owner");
+        int done = byLogin ? offline : 0;
         List<Sent> inFlight = new ArrayList<>();
         String refusedWith = null;
-        for (int from = 0; from < offline && refusedWith == null && System.nanoTime() - deadlineNanos < 0; from += batch) {
+        for (int from = done; from < offline && refusedWith == null && System.nanoTime() - deadlineNanos < 0; from += batch) {
             StringBuilder sb = new StringBuilder("<pubsub xmlns='" + OWNER + "'><subscriptions " + nodeAttr + ">");
             for (int k = from; k < Math.min(offline, from + batch); k++) {
                 sb.append("<subscription jid='").append(XmlWriter.escapeAttr(fleet.bareJid(fleet.clients.length + k)))
@@ -244,15 +257,24 @@ final class PubsubScenario {
                 refusedWith = Requests.describe(a);
             }
         }
+        if (refusedWith != null) {
+            // the owner may not subscribe others here: the accounts do it themselves
+            others.put("refused", refusedWith);
+            others.put("how", "login");
+            progress.printf("kaiku bench: pubsub: the owner may not subscribe others (%s): the accounts log in to subscribe%n",
+                    refusedWith);
+            progress.flush();
+        }
+        if (byLogin || refusedWith != null) {
+            long missing = subscribeByLogin(offline, batch, nodeAttr, maxInFlight, timeoutSeconds, deadlineNanos);
+            others.put("not_subscribed", missing);
+            done = (int) (offline - missing);
+        }
         others.put("seconds", Fleet.round((System.nanoTime() - t0) / 1e9));
         others.put("sent", done);
-        if (refusedWith == null && done < offline) {
-            out.put("stopped", "deadline reached after " + done + " of " + offline + " offline subscriptions");
-            return;
-        }
-        if (refusedWith != null) {
-            others.put("refused", refusedWith);
-            out.put("stopped", "the owner's subscriptions of offline accounts were refused");
+        if (done < offline) {
+            out.put("stopped", (System.nanoTime() - deadlineNanos >= 0 ? "deadline reached after " : "only ") + done + " of "
+                    + offline + " offline subscriptions made");
             return;
         }
 
@@ -261,32 +283,8 @@ final class PubsubScenario {
         LongAdder subscribed = new LongAdder();
         LongAdder subscribeFailed = new LongAdder();
         t0 = System.nanoTime();
-        int next = 0;
-        while (next < online.size() && System.nanoTime() - deadlineNanos < 0) {
-            if (next - subscribed.sum() - subscribeFailed.sum() >= maxInFlight) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                continue;
-            }
-            BenchClient c = online.get(next++);
-            long sentAt = System.nanoTime();
-            CompletableFuture<XmlElement> f = request(c, "set", "<pubsub xmlns='" + PUBSUB + "'><subscribe " + nodeAttr
-                    + " jid='" + XmlWriter.escapeAttr(c.bareJid()) + "'/></pubsub>").answer();
-            if (f != null) {
-                f.whenComplete((a, x) -> {
-                    if (Requests.isResult(a)) {
-                        subscribeMicros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt)));
-                        subscribed.increment();
-                    } else {
-                        subscribeFailed.increment();
-                        error("subscribe: " + Requests.condition(a));
-                    }
-                });
-            }
-        }
-        long end = System.nanoTime() + (long) (timeoutSeconds * 1e9);
-        while (subscribed.sum() + subscribeFailed.sum() < next && System.nanoTime() - end < 0) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        int next = subscribeEach(online, nodeAttr, maxInFlight, timeoutSeconds, deadlineNanos, subscribeMicros, subscribed,
+                subscribeFailed);
         double subSeconds = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
         ObjectNode subs = out.putObject("online_subscriptions");
         subs.put("requested", next);
@@ -296,14 +294,6 @@ final class PubsubScenario {
         subs.set("subscribe_ms", Report.percentiles(subscribeMicros.getIntervalHistogram(), 1000.0));
         long receivers = subscribed.sum();
         out.put("online_subscribers", receivers);
-        if (subscribers <= LIST_SUBSCRIPTIONS_UP_TO) {
-            // section 8.8.1: the owner's view, proof that the offline subscriptions took (small runs only: one stanza)
-            XmlElement list = call(owner, "get", "<pubsub xmlns='" + OWNER + "'><subscriptions " + nodeAttr + "/></pubsub>",
-                    timeoutSeconds);
-            XmlElement ps = list == null ? null : list.child("pubsub", OWNER);
-            XmlElement subsEl = ps == null ? null : ps.child("subscriptions", OWNER);
-            out.put("subscriptions_listed", subsEl == null ? -1 : subsEl.elements("subscription", OWNER).size());
-        }
         progress.printf("kaiku bench: pubsub: %d offline and %d online subscribers%n", offline, receivers);
         progress.flush();
         if (receivers == 0) {
@@ -373,6 +363,83 @@ final class PubsubScenario {
             pub.put("server_cpu_us_per_delivery", Fleet.round(cpuUsed * 1e6 / delivered));
         }
         out.put("loss", loss);
+        if (subscribers <= LIST_SUBSCRIPTIONS_UP_TO) {
+            // section 8.8.1: the owner's view, proof that the offline subscriptions took (small runs only: one
+            // stanza); last, since an answer past the client's stanza limit would close the owner's session
+            XmlElement list = call(owner, "get", "<pubsub xmlns='" + OWNER + "'><subscriptions " + nodeAttr + "/></pubsub>",
+                    timeoutSeconds);
+            XmlElement ps = list == null ? null : list.child("pubsub", OWNER);
+            XmlElement subsEl = ps == null ? null : ps.child("subscriptions", OWNER);
+            out.put("subscriptions_listed", subsEl == null ? -1 : subsEl.elements("subscription", OWNER).size());
+        }
+    }
+
+    /**
+     * Each of {@code clients} subscribes its own bare JID (section 6.1), at most {@code maxInFlight}
+     * unanswered; returns how many asked, once all were answered or the timeout passed.
+     */
+    private int subscribeEach(List<BenchClient> clients, String nodeAttr, int maxInFlight, double timeoutSeconds,
+                              long deadlineNanos, Recorder micros, LongAdder ok, LongAdder failed) {
+        long before = ok.sum() + failed.sum();
+        int next = 0;
+        while (next < clients.size() && System.nanoTime() - deadlineNanos < 0) {
+            if (next - (ok.sum() + failed.sum() - before) >= maxInFlight) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                continue;
+            }
+            BenchClient c = clients.get(next++);
+            long sentAt = System.nanoTime();
+            CompletableFuture<XmlElement> f = request(c, "set", "<pubsub xmlns='" + PUBSUB + "'><subscribe " + nodeAttr
+                    + " jid='" + XmlWriter.escapeAttr(c.bareJid()) + "'/></pubsub>").answer();
+            if (f != null) {
+                f.whenComplete((a, x) -> {
+                    if (Requests.isResult(a)) {
+                        micros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt)));
+                        ok.increment();
+                    } else {
+                        failed.increment();
+                        error("subscribe: " + Requests.condition(a));
+                    }
+                });
+            }
+        }
+        long end = System.nanoTime() + (long) (timeoutSeconds * 1e9);
+        while (ok.sum() + failed.sum() - before < next && System.nanoTime() - end < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return next;
+    }
+
+    /**
+     * The offline accounts subscribe themselves: {@code chunk} at a time log in, subscribe and
+     * log out (for a service that does not let an owner subscribe others). Returns the failures.
+     */
+    private long subscribeByLogin(int offline, int chunk, String nodeAttr, int maxInFlight, double timeoutSeconds,
+                                  long deadlineNanos) throws InterruptedException {
+        Recorder micros = new Recorder(3);
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        long notOnline = 0;
+        for (int from = 0; from < offline && System.nanoTime() - deadlineNanos < 0; from += chunk) {
+            int n = Math.min(chunk, offline - from);
+            try (Fleet f = logins.open(n, fleet.clients.length + from)) {
+                f.onStanza((c, e, t) -> requests.answer(e));
+                List<BenchClient> in = new ArrayList<>();
+                for (BenchClient c : f.clients) {
+                    if (c != null && c.isOnline()) {
+                        in.add(c);
+                    }
+                }
+                notOnline += n - in.size();
+                subscribeEach(in, nodeAttr, maxInFlight, timeoutSeconds, deadlineNanos, micros, ok, failed);
+            }
+            progress.printf("kaiku bench: pubsub: %d/%d offline accounts subscribed by logging in%n", ok.sum(), offline);
+            progress.flush();
+        }
+        if (notOnline > 0) {
+            error("offline account could not log in to subscribe");
+        }
+        return offline - ok.sum();
     }
 
     private static String field(String var, String value) {
