@@ -149,8 +149,8 @@ final class MucScenario {
                 left.increment();
                 error("removed from the room: " + Requests.describe(e));
             }
-        } else if (type == null && joinState.compareAndSet(i, JOINING, JOINED)) {
-            joinMicros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(now - joinSent[i])));
+        } else if (type == null && joinState.get(i) == JOINING) {
+            // "created" first: the scenario's thread reads it as soon as the state says JOINED
             XmlElement x = e.child("x", MUC_USER);
             if (x != null) {
                 for (XmlElement status : x.elements("status", MUC_USER)) {
@@ -159,7 +159,10 @@ final class MucScenario {
                     }
                 }
             }
-            joined.increment();
+            if (joinState.compareAndSet(i, JOINING, JOINED)) {
+                joinMicros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(now - joinSent[i])));
+                joined.increment();
+            }
         }
     }
 
