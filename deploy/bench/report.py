@@ -211,8 +211,8 @@ def markdown(work, out_path):
               "offline accounts as its owner (modify subscriptions), the online sessions subscribe themselves, then",
               "items are published one at a time, each once the previous one reached every online subscriber;",
               "deliveries/s is all deliveries over the time from the first publish to the last delivery. A server",
-              "that answers the node creation with service-unavailable, item-not-found or feature-not-implemented",
-              "(or not at all) shows \"not supported yet\".",
+              "that answers the node creation with service-unavailable, item-not-found, feature-not-implemented or",
+              "remote-server-not-found (or not at all) shows \"not supported yet\".",
               ""]
 
     # per-step chat figures
