@@ -3,7 +3,7 @@
 and Tsung's log into the same JSON shape as kaiku bench's login figures.
 
   report.py markdown WORK OUT.md   table of absolute figures and ratios, machine, versions, commands
-  report.py tsv WORK               WORK/plot/chat-LABEL.tsv (offered, delivered/s, p50, p99 per step)
+  report.py tsv WORK               WORK/plot/chat-LABEL.tsv and muc-LABEL.tsv (offered, delivered/s, p50, p99 per step)
   report.py tsung-json TSUNG_LOG LABEL   Tsung's "auth" transaction, as JSON on stdout
 """
 import json
@@ -69,9 +69,14 @@ def rows(work, idle_counts):
         vals = {}
         for s in SERVERS:
             name = f"{s}-{result}"
-            v = dig(load(work, name), *keys)
+            r = load(work, name)
+            v = dig(r, *keys)
             if v is not None and scale is not None:
                 v = scale(v)
+            if v is None and dig(r, "pubsub", "supported") is False:
+                v = "not supported yet"  # the server answered the node creation with an error meaning "no PubSub"
+            elif v is None and result in ("muc", "pubsub") and dig(r, result, "stopped") is not None:
+                v = "stopped"  # the scenario ran but ended early; the notes below the table say why
             if v is None and failure(work, name) is not None:
                 v = "not run" if failure(work, name).startswith("not run") else "failed"
             vals[s] = v
@@ -87,6 +92,24 @@ def rows(work, idle_counts):
     add("one-to-one chat", "p99 latency at the knee (ms)", "lower", "chat", "chat", "knee", "latency_ms", "p99")
     add("one-to-one chat", "server CPU per message at the knee (µs)", "lower", "chat", "chat", "knee", "server_cpu_us_per_message")
     add("one-to-one chat", "messages lost (must be 0)", "lower", "chat", "chat", "loss")
+    occupants = first(work, "muc", "users")
+    label = f"group chat (1 room, {occupants:,} occupants)" if occupants else "group chat (1 room)"
+    add(label, "occupants joined", "higher", "muc", "muc", "join", "joined")
+    add(label, "join time p99 (ms)", "lower", "muc", "muc", "join", "join_ms", "p99")
+    add(label, "deliveries/s at the knee", "higher", "muc", "muc", "knee", "delivered_per_s")
+    add(label, "p50 latency at the knee (ms)", "lower", "muc", "muc", "knee", "latency_ms", "p50")
+    add(label, "p99 latency at the knee (ms)", "lower", "muc", "muc", "knee", "latency_ms", "p99")
+    add(label, "server CPU per delivery at the knee (µs)", "lower", "muc", "muc", "knee", "server_cpu_us_per_delivery")
+    add(label, "deliveries lost (must be 0)", "lower", "muc", "muc", "loss")
+    subscribers, online = first(work, "pubsub", "pubsub", "subscribers"), first(work, "pubsub", "users")
+    label = (f"notifications (1 node, {subscribers:,} subscribers, {online:,} online)" if subscribers and online
+             else "notifications (1 node)")
+    add(label, "publish to last delivery p50 (ms)", "lower", "pubsub", "pubsub", "publish", "to_last_delivery_ms", "p50")
+    add(label, "publish to last delivery max (ms)", "lower", "pubsub", "pubsub", "publish", "to_last_delivery_ms", "max")
+    add(label, "delivery latency p99 (ms)", "lower", "pubsub", "pubsub", "publish", "delivery_latency_ms", "p99")
+    add(label, "deliveries/s", "higher", "pubsub", "pubsub", "publish", "deliveries_per_s")
+    add(label, "server CPU per delivery (µs)", "lower", "pubsub", "pubsub", "publish", "server_cpu_us_per_delivery")
+    add(label, "deliveries lost (must be 0)", "lower", "pubsub", "pubsub", "publish", "loss")
     for n in idle_counts:
         label = f"idle sessions ({int(n):,})"
         add(label, "sessions held", "higher", f"idle-{n}", "memory", "sessions_held")
@@ -94,6 +117,31 @@ def rows(work, idle_counts):
         add(label, "heap per session (KiB, Kaiku)", "lower", f"idle-{n}", "memory", "heap_used_per_session_bytes", scale=kib)
         add(label, "direct memory per session (KiB, Kaiku)", "lower", f"idle-{n}", "memory",
             "direct_buffers_per_session_bytes", scale=kib)
+    return out
+
+
+def first(work, result, *keys):
+    """keys of the first server's results/SERVER-RESULT.json that has them (sizes for the row labels)."""
+    for s in SERVERS:
+        v = dig(load(work, f"{s}-{result}"), *keys)
+        if v is not None:
+            return v
+    return None
+
+
+def stops(work):
+    """(name, why) of every group chat or notifications run that ended early or found no PubSub."""
+    out = []
+    for s in SERVERS:
+        for result in ["muc", "pubsub"]:
+            r = dig(load(work, f"{s}-{result}"), result)
+            if r is not None and r.get("stopped"):
+                extra = r.get("create_answer") or dig(r, "offline_subscriptions", "refused")
+                errs = r.get("errors") or {}
+                why = r["stopped"] + (f" (`{extra}`)" if extra else "")
+                if errs:
+                    why += "; errors: " + ", ".join(f"{k}: {v}" for k, v in errs.items())
+                out.append((f"{s}-{result}", why))
     return out
 
 
@@ -139,20 +187,32 @@ def markdown(work, out_path):
     for scenario, figure, better, vals in rows(work, idle_counts):
         k, e, p = vals["kaiku"], vals["ejabberd"], vals["prosody"]
         lines.append(f"| {scenario} | {figure} | {better} | {fmt(k)} | {fmt(e)} | {fmt(p)} | {ratio(k, e)} | {ratio(k, p)} |")
-    lines += ["| group chat (1 room, 1,000 occupants) | deliveries/s, latency | | not yet | not measured | not measured | - | - |",
-              "| notifications (1 node, 100,000 subscribers, 10,000 online) | publish to last delivery | | not yet | not measured | not measured | - | - |",
-              ""]
+    lines.append("")
     fails = failures(work)
     if fails:
         lines += ["Scenarios that failed or were not run, and why:", ""]
         lines += [f"- `{name}`: {why}" for name, why in fails]
         lines.append("")
+    stopped = stops(work)
+    if stopped:
+        lines += ["Where the group chat and notification runs stopped (the ramp's end, or \"stopped\" and \"not supported yet\" above):", ""]
+        lines += [f"- `{name}`: {why}" for name, why in stopped]
+        lines.append("")
     lines += ["Server CPU is user + system time from `/proc/PID/stat` (Kaiku: its JVM plus its Cassandra) over the",
               "login phase, or over a chat step and its drain, divided by the logins or messages; it includes the",
               "server's background work, which dominates at small loads. RSS per session likewise sums Kaiku's two",
               "processes; heap and direct memory are the Kaiku JVM's, after a full GC.", "",
-              "Group chat and notifications: Kaiku has no MUC (XEP-0045) or PubSub (XEP-0060) yet (issue 8), and",
-              "`kaiku bench` has no scenario for them yet; when both land, the same command measures all three servers.",
+              "Group chat (XEP-0045): every session joins one room at conference.DOMAIN (the first one creates it,",
+              "accepting the default configuration if the room comes locked), then a few occupants post at rising",
+              "rates; a delivery is one message reaching one occupant (the sender's reflection included), so a",
+              "step offers messages/s times occupants deliveries/s. Latency runs from send to each delivery; the",
+              "knee is the highest step with no loss that delivered at least 95% of its offered deliveries a second.",
+              "Notifications (XEP-0060): the first session creates one open node at pubsub.DOMAIN and subscribes the",
+              "offline accounts as its owner (modify subscriptions), the online sessions subscribe themselves, then",
+              "items are published one at a time, each once the previous one reached every online subscriber;",
+              "deliveries/s is all deliveries over the time from the first publish to the last delivery. A server",
+              "that answers the node creation with service-unavailable, item-not-found, feature-not-implemented or",
+              "remote-server-not-found (or not at all) shows \"not supported yet\".",
               ""]
 
     # per-step chat figures
@@ -166,6 +226,22 @@ def markdown(work, out_path):
     lines += ["", "The knee is the highest step with no loss that delivered at least 95% of its offered rate.", ""]
     if os.path.exists(os.path.join(os.path.dirname(out_path), "chat-throughput.png")):
         lines += ["![delivered against offered](chat-throughput.png)", "", "![p99 latency against offered](chat-latency.png)", ""]
+
+    # per-step group chat figures
+    muc_rows = []
+    for s in SERVERS:
+        for st in dig(load(work, s + "-muc"), "muc", "steps") or []:
+            muc_rows.append(f"| {NAMES[s]} | {fmt(st['offered_msg_per_s'])} | {st['occupants']:,} | "
+                            f"{fmt(st['offered_deliveries_per_s'])} | {fmt(st['delivered_per_s'])} | "
+                            f"{fmt(dig(st, 'latency_ms', 'p50'))} | {fmt(dig(st, 'latency_ms', 'p99'))} | {st['loss']} | "
+                            f"{fmt(st.get('server_cpu_us_per_delivery'))} |")
+    if muc_rows:
+        lines += ["## Group chat, step by step", "",
+                  "| server | msg/s into the room | occupants | offered deliveries/s | delivered/s | p50 ms | p99 ms | "
+                  "deliveries lost | server CPU µs/delivery |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += muc_rows + [""]
+        if os.path.exists(os.path.join(os.path.dirname(out_path), "muc-throughput.png")):
+            lines += ["![group chat: delivered against offered](muc-throughput.png)", ""]
 
     # Tsung cross-check
     lines += ["## Load tool checked against Tsung", "",
@@ -230,6 +306,20 @@ def tsv(work):
                 f.write(f"{st['offered_per_s']}\t{st['delivered_per_s']}\t{dig(st, 'latency_ms', 'p50') or 0}\t"
                         f"{dig(st, 'latency_ms', 'p99') or 0}\n")
     with open(os.path.join(work, "plot", "servers.txt"), "w") as f:
+        f.write(" ".join(present) + "\n")
+        f.write(" ".join(NAMES[s] for s in present) + "\n")
+    present = []
+    for s in SERVERS:
+        steps = dig(load(work, s + "-muc"), "muc", "steps") or []
+        if not steps:
+            continue
+        present.append(s)
+        with open(os.path.join(work, "plot", f"muc-{s}.tsv"), "w") as f:
+            f.write("# offered_deliveries_per_s\tdelivered_per_s\tp50_ms\tp99_ms\n")
+            for st in steps:
+                f.write(f"{st['offered_deliveries_per_s']}\t{st['delivered_per_s']}\t{dig(st, 'latency_ms', 'p50') or 0}\t"
+                        f"{dig(st, 'latency_ms', 'p99') or 0}\n")
+    with open(os.path.join(work, "plot", "muc-servers.txt"), "w") as f:
         f.write(" ".join(present) + "\n")
         f.write(" ".join(NAMES[s] for s in present) + "\n")
 

@@ -62,6 +62,14 @@ final class BenchClient {
 
         /** The session ended without being asked to: before being online, or later. */
         void failed(BenchClient client, State state, String reason);
+
+        /**
+         * Every stanza an online session receives (after {@link #message} for a message with a
+         * body), except iq get/set, which the client answers itself: the MUC and PubSub
+         * scenarios read presences, iq results and event notifications here.
+         */
+        default void stanza(BenchClient client, XmlElement stanza, long receivedNanos) {
+        }
     }
 
     private static final String SASL = Namespaces.SASL;
@@ -148,16 +156,28 @@ final class BenchClient {
 
     /** Sends a chat message to {@code to} (a bare JID) whose body the scenario made. */
     void sendMessage(String to, String body) {
+        sendMessage(to, "chat", body);
+    }
+
+    /** Sends a message of {@code type} (chat, groupchat) to {@code to} whose body the scenario made. */
+    void sendMessage(String to, String type, String body) {
         if (state != State.ONLINE) {
             return;
         }
         StringBuilder sb = new StringBuilder(96 + body.length());
-        sb.append("<message type='chat' id='m").append(++stanzaSeq).append("' to='");
+        sb.append("<message type='").append(type).append("' id='m").append(++stanzaSeq).append("' to='");
         XmlWriter.escapeAttr(to, sb);
         sb.append("'><body>");
         XmlWriter.escapeText(body, sb);
         sb.append("</body></message>");
         send(sb.toString());
+    }
+
+    /** Sends a stanza the scenario wrote (a MUC join, a PubSub request) once online. */
+    void sendStanza(String xml) {
+        if (state == State.ONLINE) {
+            send(xml);
+        }
     }
 
     /** Closes the stream politely (RFC 6120 section 4.4) and the socket; no listener call. */
@@ -518,17 +538,20 @@ final class BenchClient {
     }
 
     private void established(XmlElement e) {
+        long now = System.nanoTime();
         if (e.is("message", Namespaces.CLIENT)) {
             String body = e.childText("body", Namespaces.CLIENT);
             if (body != null) {
-                listener.message(this, body, System.nanoTime());
+                listener.message(this, body, now);
             }
         } else if (e.is("iq", Namespaces.CLIENT)) {
             String type = e.attr("type");
             if ("get".equals(type) || "set".equals(type)) {
                 answerIq(e);
+                return;
             }
         }
+        listener.stanza(this, e, now);
     }
 
     private void answerIq(XmlElement iq) {

@@ -26,8 +26,10 @@ import picocli.CommandLine.Spec;
  * Every phase ends by count or by {@code --timeout}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Load a local XMPP server (loopback only): login storm, one-to-one chat, idle sessions, registration.",
-        subcommands = {BenchCommand.Login.class, BenchCommand.Chat.class, BenchCommand.Idle.class, BenchCommand.Register.class})
+        description = "Load a local XMPP server (loopback only): login storm, one-to-one chat, group chat, notifications, "
+                + "idle sessions, registration.",
+        subcommands = {BenchCommand.Login.class, BenchCommand.Chat.class, BenchCommand.Muc.class, BenchCommand.Pubsub.class,
+                BenchCommand.Idle.class, BenchCommand.Register.class})
 public final class BenchCommand implements Runnable {
     private static final Pattern USER_PREFIX = Pattern.compile("[a-z][a-z0-9_-]{0,30}");
 
@@ -36,7 +38,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing scenario: login, chat, idle or register");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing scenario: login, chat, muc, pubsub, idle or register");
     }
 
     /** Options every scenario shares. */
@@ -110,6 +112,8 @@ public final class BenchCommand implements Runnable {
         Path out;
 
         long deadline;
+        BenchConfig config;
+        List<InetSocketAddress> sources;
 
         abstract String name();
 
@@ -129,6 +133,8 @@ public final class BenchCommand implements Runnable {
             List<InetSocketAddress> sources = BenchTargets.sources(sourceAddresses);
             BenchConfig config = new BenchConfig(server, domain, password, mechanisms, "bench",
                     BenchTargets.trustingContext(), TimeUnit.SECONDS.toMillis(loginTimeout), quickAck);
+            this.config = config;
+            this.sources = sources;
             PrintWriter progress = spec.commandLine().getErr();
             PrintWriter stdout = spec.commandLine().getOut();
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
@@ -226,6 +232,34 @@ public final class BenchCommand implements Runnable {
                         k.isNull() ? "none" : "at step " + k.path("step").asInt() + " (" + k.path("delivered_per_s").asText() + " msg/s)",
                         chat.path("loss").asLong(), chat.has("stopped") ? ", stopped: " + chat.get("stopped").asText() : "");
             }
+            JsonNode muc = result.path("muc");
+            if (muc.has("join")) {
+                JsonNode j = muc.get("join");
+                stdout.printf("%s muc: %d joined %s, %d refused, join p50 %s ms, p99 %s ms%n", label, j.path("joined").asLong(),
+                        muc.path("room").asText(), j.path("refused").asLong(), j.path("join_ms").path("p50").asText("-"),
+                        j.path("join_ms").path("p99").asText("-"));
+            }
+            for (JsonNode st : muc.path("steps")) {
+                stdout.printf("%s muc step %d: %.0f msg/s to %d occupants, delivered %.1f/s, p50 %s ms, p99 %s ms, loss %d%n", label,
+                        st.path("step").asInt(), st.path("offered_msg_per_s").asDouble(), st.path("occupants").asInt(),
+                        st.path("delivered_per_s").asDouble(), st.path("latency_ms").path("p50").asText("-"),
+                        st.path("latency_ms").path("p99").asText("-"), st.path("loss").asLong());
+            }
+            if (muc.has("stopped")) {
+                stdout.printf("%s muc: stopped: %s%n", label, muc.get("stopped").asText());
+            }
+            JsonNode pubsub = result.path("pubsub");
+            if (pubsub.has("publish")) {
+                JsonNode p = pubsub.get("publish");
+                stdout.printf("%s pubsub: %d items to %d online subscribers (%d in all): %.1f deliveries/s, "
+                                + "to last delivery p50 %s ms, max %s ms, loss %d%n", label, p.path("items").asInt(),
+                        pubsub.path("online_subscribers").asLong(), pubsub.path("subscribers").asLong(),
+                        p.path("deliveries_per_s").asDouble(), p.path("to_last_delivery_ms").path("p50").asText("-"),
+                        p.path("to_last_delivery_ms").path("max").asText("-"), p.path("loss").asLong());
+            }
+            if (pubsub.has("stopped")) {
+                stdout.printf("%s pubsub: stopped: %s%n", label, pubsub.get("stopped").asText());
+            }
             JsonNode memory = result.path("memory");
             if (memory.has("sessions_held")) {
                 stdout.printf("%s idle: %d sessions held; per session: RSS %s B, heap %s B, direct %s B%n", label,
@@ -294,6 +328,120 @@ public final class BenchCommand implements Runnable {
                 throw new CommandFailure("--rates", "rates, --step-seconds and --contacts must be positive", CommandFailure.USAGE);
             }
             result.set("chat", ChatScenario.run(fleet, rates, stepSeconds, drainSeconds, contacts, deadline, progress, cpu));
+        }
+    }
+
+    @Command(name = "muc", mixinStandardHelpOptions = true,
+            description = "Group chat (XEP-0045): every user joins one room, a few post at rising rates; deliveries/s "
+                    + "(messages times occupants), latency percentiles and loss per step, the knee.")
+    static final class Muc extends Scenario {
+        @Option(names = "--room", defaultValue = "bench", description = "Room name (default ${DEFAULT-VALUE}).")
+        String room;
+
+        @Option(names = "--service", description = "MUC service JID (default conference.DOMAIN).")
+        String service;
+
+        @Option(names = "--join-rate", description = "Joins a second after the room exists (default: --login-rate).")
+        Double joinRate;
+
+        @Option(names = "--join-timeout", defaultValue = "60",
+                description = "Seconds to wait for the room's answers to the joins, and to the owner's form (default ${DEFAULT-VALUE}).")
+        double joinTimeout;
+
+        @Option(names = "--senders", defaultValue = "10", description = "Occupants that post, in turn (default ${DEFAULT-VALUE}).")
+        int senders;
+
+        @Option(names = "--rates", defaultValue = "1,2,4,8", split = ",",
+                description = "Messages a second into the room, per step, rising (default ${DEFAULT-VALUE}).")
+        List<Double> rates;
+
+        @Option(names = "--step-seconds", defaultValue = "10", description = "Seconds each step sends (default ${DEFAULT-VALUE}).")
+        double stepSeconds;
+
+        @Option(names = "--drain-seconds", defaultValue = "15", description = "Seconds to wait for a step's deliveries (default ${DEFAULT-VALUE}).")
+        double drainSeconds;
+
+        @Override
+        String name() {
+            return "muc";
+        }
+
+        @Override
+        BenchClient.Mode mode() {
+            return BenchClient.Mode.LOGIN;
+        }
+
+        @Override
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) throws InterruptedException {
+            if (rates.isEmpty() || rates.stream().anyMatch(r -> r <= 0) || stepSeconds <= 0 || drainSeconds < 0 || senders < 1
+                    || joinTimeout <= 0 || (joinRate != null && joinRate <= 0)) {
+                throw new CommandFailure("--rates", "rates, --step-seconds, --senders, --join-rate and --join-timeout must be positive",
+                        CommandFailure.USAGE);
+            }
+            String jid = room + "@" + (service == null ? "conference." + domain : service);
+            result.set("muc", MucScenario.run(fleet, jid, joinRate == null ? loginRate : joinRate, maxInFlight, joinTimeout,
+                    rates, stepSeconds, drainSeconds, senders, deadline, progress, cpu));
+        }
+    }
+
+    @Command(name = "pubsub", mixinStandardHelpOptions = true,
+            description = "Notifications (XEP-0060): one node, --subscribers in all of which --users online; items "
+                    + "published one at a time, time from publish to the last delivery, deliveries/s. A server "
+                    + "without PubSub is reported as not supported (exit 0).")
+    static final class Pubsub extends Scenario {
+        @Option(names = "--service", description = "PubSub service JID (default pubsub.DOMAIN).")
+        String service;
+
+        @Option(names = "--node", defaultValue = "bench", description = "Node name (default ${DEFAULT-VALUE}).")
+        String node;
+
+        @Option(names = "--subscribers", description = "Subscribers in all (default: --users); the accounts after the "
+                + "online ones are subscribed by the node owner while offline.")
+        Integer subscribers;
+
+        @Option(names = "--items", defaultValue = "10", description = "Items to publish, one at a time (default ${DEFAULT-VALUE}).")
+        int items;
+
+        @Option(names = "--subscribe-batch", defaultValue = "500",
+                description = "Offline subscribers per owner request (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--offline-subscribe", defaultValue = "owner",
+                description = "How the offline subscribers get subscribed: owner (modify subscriptions, XEP-0060 8.8.2; "
+                        + "falls back to login if refused) or login (each logs in, subscribes, logs out) (default ${DEFAULT-VALUE}).")
+        String offlineSubscribe;
+
+        @Option(names = "--request-timeout", defaultValue = "60",
+                description = "Seconds to wait for an answer, or for an item's deliveries (default ${DEFAULT-VALUE}).")
+        double requestTimeout;
+
+        @Override
+        String name() {
+            return "pubsub";
+        }
+
+        @Override
+        BenchClient.Mode mode() {
+            return BenchClient.Mode.LOGIN;
+        }
+
+        @Override
+        void measure(Fleet fleet, ObjectNode result, PrintWriter progress, CpuClock cpu) throws InterruptedException {
+            int all = subscribers == null ? users : subscribers;
+            if (all < users || items < 1 || batch < 1 || requestTimeout <= 0) {
+                throw new CommandFailure("--subscribers", "--subscribers must be at least --users; --items, --subscribe-batch "
+                        + "and --request-timeout positive", CommandFailure.USAGE);
+            }
+            if (!offlineSubscribe.equals("owner") && !offlineSubscribe.equals("login")) {
+                throw new CommandFailure("--offline-subscribe", "must be owner or login", CommandFailure.USAGE);
+            }
+            PubsubScenario.Logins logins = (count, offset) -> {
+                Fleet f = new Fleet(config, count, userPrefix, firstUser + offset, sources, threads, progress);
+                f.connectAll("pubsub-offline", BenchClient.Mode.LOGIN, loginRate, maxInFlight, deadline);
+                return f;
+            };
+            result.set("pubsub", PubsubScenario.run(fleet, service == null ? "pubsub." + domain : service, node, all, items,
+                    batch, maxInFlight, requestTimeout, deadline, progress, cpu, logins, offlineSubscribe.equals("login")));
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.kaiku.protocol.xml.XmlElement;
 
 /**
  * The sessions of one run spread over a few {@link EventLoop}s: starts them at a fixed rate
@@ -46,7 +47,13 @@ final class Fleet implements BenchClient.Listener, AutoCloseable {
     final Recorder authMicros = new Recorder(3);
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final AtomicLong lastDoneNanos = new AtomicLong();
+    /** Receives every other stanza of an online session (on a loop thread). */
+    interface StanzaSink {
+        void stanza(BenchClient client, XmlElement stanza, long receivedNanos);
+    }
+
     private volatile MessageSink sink = (c, b, t) -> { };
+    private volatile StanzaSink stanzaSink = (c, e, t) -> { };
 
     Fleet(BenchConfig config, int users, String userPrefix, int firstUser, List<InetSocketAddress> sources, int threads,
           PrintWriter progress) {
@@ -63,6 +70,14 @@ final class Fleet implements BenchClient.Listener, AutoCloseable {
 
     void onMessage(MessageSink sink) {
         this.sink = sink;
+    }
+
+    void onStanza(StanzaSink sink) {
+        this.stanzaSink = sink;
+    }
+
+    String domain() {
+        return config.domain();
     }
 
     String userName(int i) {
@@ -205,6 +220,11 @@ final class Fleet implements BenchClient.Listener, AutoCloseable {
     @Override
     public void message(BenchClient client, String body, long receivedNanos) {
         sink.message(client, body, receivedNanos);
+    }
+
+    @Override
+    public void stanza(BenchClient client, XmlElement stanza, long receivedNanos) {
+        stanzaSink.stanza(client, stanza, receivedNanos);
     }
 
     @Override

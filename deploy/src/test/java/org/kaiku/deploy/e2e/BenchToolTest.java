@@ -105,6 +105,51 @@ class BenchToolTest {
     }
 
     @Test
+    void groupChatReachesEveryOccupant() throws Exception {
+        JsonNode r = bench("muc", "muc", "--rates", "2,4", "--senders", "3", "--step-seconds", "1", "--drain-seconds", "30",
+                "--room", "bench-tool-" + System.nanoTime(), "--server-pid", String.valueOf(server.process.pid()));
+        JsonNode muc = r.get("muc");
+        assertThat(muc.get("join").get("joined").asInt()).as(muc.toString()).isEqualTo(USERS);
+        assertThat(muc.get("join").get("refused").asInt()).isZero();
+        assertThat(muc.get("join").get("join_ms").get("count").asInt()).isEqualTo(USERS);
+        assertThat(muc.get("senders").asInt()).isEqualTo(3);
+        assertThat(muc.get("loss").asLong()).as(muc.toString()).isZero();
+        assertThat(muc.get("steps")).hasSize(2);
+        for (JsonNode step : muc.get("steps")) {
+            assertThat(step.get("occupants").asInt()).isEqualTo(USERS);
+            assertThat(step.get("sent").asLong()).isPositive();
+            // every message reaches every occupant, its sender's reflection included
+            assertThat(step.get("delivered").asLong()).isEqualTo(step.get("sent").asLong() * USERS);
+            assertThat(step.get("latency_ms").get("count").asLong()).isEqualTo(step.get("delivered").asLong());
+            assertThat(step.get("message_errors").asLong()).isZero();
+        }
+        assertThat(muc.get("errors").size()).as(muc.get("errors").toString()).isZero();
+    }
+
+    @Test
+    void notificationsReachOnlineSubscribersOrSayNotSupported() throws Exception {
+        JsonNode r = bench("pubsub", "pubsub", "--subscribers", String.valueOf(USERS + 5), "--items", "3",
+                "--node", "bench-tool-" + System.nanoTime(), "--request-timeout", "20");
+        JsonNode pubsub = r.get("pubsub");
+        assertThat(pubsub.get("service").asText()).isEqualTo("pubsub.localhost");
+        assertThat(pubsub.get("subscribers").asInt()).isEqualTo(USERS + 5);
+        if (!pubsub.get("supported").asBoolean()) {
+            // Kaiku has no PubSub service yet: the creation's error answer is reported, the run does not fail
+            assertThat(pubsub.get("stopped").asText()).startsWith("not supported");
+            assertThat(pubsub.get("create_answer").asText()).isNotEmpty();
+            assertThat(lastOut).contains("pubsub: stopped: not supported");
+            return;
+        }
+        assertThat(pubsub.get("offline_subscriptions").get("requested").asInt()).isEqualTo(5);
+        assertThat(pubsub.get("online_subscribers").asInt()).isEqualTo(USERS);
+        JsonNode publish = pubsub.get("publish");
+        assertThat(publish.get("items").asInt()).isEqualTo(3);
+        assertThat(publish.get("delivered").asLong()).isEqualTo(3L * USERS);
+        assertThat(publish.get("loss").asLong()).isZero();
+        assertThat(publish.get("to_last_delivery_ms").get("count").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void idleSessionsReportServerMemory() throws Exception {
         JsonNode r = bench("idle", "idle", "--hold-seconds", "1", "--source-addresses", "127.0.0.1,127.0.0.2",
                 "--server-pid", String.valueOf(server.process.pid()),
