@@ -43,6 +43,17 @@ final class NodePublishing {
         if (items.size() > 1 || action.elements().size() != items.size()) {
             return n.error(iq, StanzaError.Condition.BAD_REQUEST, "invalid-payload");
         }
+        if (!s.config().persistItems() && !s.config().deliverPayloads()) {
+            // section 7.1.3.6: a transient notification-only node takes no item, and its
+            // notification carries none (section 4.3's "transient notification")
+            if (!items.isEmpty()) {
+                return n.error(iq, StanzaError.Condition.BAD_REQUEST, "item-forbidden");
+            }
+            XmlElement signal = n.notification(s, XmlElement.builder("items", PubSub.EVENT).attr("node", n.node()).build());
+            n.send(Stanzas.iqResult(iq, null));
+            n.tellAll(s, g -> new PartitionEntity.Notify(g, signal));
+            return n.none();
+        }
         if (items.isEmpty()) {
             return n.error(iq, StanzaError.Condition.BAD_REQUEST,
                     s.config().persistItems() ? "item-required" : s.config().deliverPayloads() ? "payload-required" : "item-required");

@@ -62,7 +62,7 @@ import org.kaiku.protocol.xml.XmlElement;
  * store's page read (see the store for its partitions), and one message per result.
  */
 @Xep(number = 313, version = "1.1.3", status = Xep.Status.PARTIAL,
-        note = "user and persistent-room archives in Cassandra; no RSM count/index; groupchat not archived in users' archives; written behind delivery, so a query made the moment a message arrived may not see it yet")
+        note = "user and persistent-room archives in Cassandra; no RSM count/index; groupchat not archived in users' archives; written behind delivery; a query waits for the account's writes in flight on its node (not on other nodes)")
 @Xep(number = 59, version = "1.0", status = Xep.Status.PARTIAL, note = "in MAM queries; no count or index")
 @Xep(number = 359, version = "0.7.0", status = Xep.Status.COMPLETE, note = "stanza-id by the account on archived messages; spoofed ones stripped")
 @Xep(number = 441, version = "0.2.0", status = Xep.Status.COMPLETE,
